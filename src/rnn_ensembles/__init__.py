@@ -1,0 +1,3 @@
+"""Ensemble experiments on trained recurrent neural networks."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,99 @@
+"""File helpers shared by every stage: atomic writes and checked HDF5 reads."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+
+class DataFileError(ValueError):
+    """A file given to the workflow is not what the stage expects; the message names it."""
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary sibling of ``path`` to write to; rename it onto ``path`` on success.
+
+    A job killed while writing leaves no half-written output under the final name.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json(path, data) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=_json_default) + "\n")
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def attribute_value(value):
+    """An HDF5-storable form of a parameter: scalars as is, anything else as JSON text."""
+    if value is None:
+        return "null"
+    if isinstance(value, str | int | float | bool | np.generic):
+        return value
+    return json.dumps(value, default=_json_default)
+
+
+def open_h5(path, kind: str) -> h5py.File:
+    """Open an HDF5 file for reading, turning h5py's errors into one naming the file."""
+    try:
+        return h5py.File(path, "r")
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: {kind} file does not exist") from None
+    except OSError as err:
+        raise DataFileError(f"{path}: not a readable HDF5 {kind} file ({err})") from None
+
+
+def check_format(handle: h5py.File, kind: str, version: int) -> None:
+    """Refuse a file written for another stage or another format version."""
+    found_kind = handle.attrs.get("content")
+    found = handle.attrs.get("format_version")
+    if found_kind != kind:
+        raise DataFileError(
+            f"{handle.filename}: expected a {kind} file, found content={found_kind!r}"
+        )
+    if found is None or int(found) != version:
+        raise DataFileError(
+            f"{handle.filename}: {kind} format version {found!r} is not supported "
+            f"(this version reads format {version})"
+        )
+
+
+def read_array(group, name: str, ndim: int | None = None, shape=None) -> np.ndarray:
+    """Read ``group[name]``, checking its presence, rank and shape (``None`` entries match any)."""
+    where = f"{group.file.filename}:{group.name.rstrip('/')}/{name}"
+    if name not in group:
+        raise DataFileError(f"{where}: array is missing")
+    data = group[name]
+    if not isinstance(data, h5py.Dataset):
+        raise DataFileError(f"{where}: is a group, expected an array")
+    if ndim is not None and data.ndim != ndim:
+        raise DataFileError(f"{where}: has {data.ndim} dimensions {data.shape}, expected {ndim}")
+    if shape is not None and any(
+        want is not None and want != got for want, got in zip(shape, data.shape, strict=True)
+    ):
+        expected = tuple("any" if s is None else s for s in shape)
+        raise DataFileError(f"{where}: has shape {data.shape}, expected {expected}")
+    try:
+        return data[()]
+    except OSError as err:
+        raise DataFileError(f"{where}: cannot be read, the file may be truncated ({err})") from None
