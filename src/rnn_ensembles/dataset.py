@@ -14,6 +14,7 @@ Fig. 6 test set).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -52,6 +53,15 @@ class Dataset:
 
     def task(self):
         return make_task(self.task_kind, **self.task_params)
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of the task, seed and every array: identifies the data a network was trained on."""
+        digest = hashlib.sha256(json.dumps([self.task_kind, self.task_params, self.seed]).encode())
+        for name in sorted(self.splits):
+            for array in self.splits[name]:
+                digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()[:16]
 
 
 def generate(task_kind: str, task_params: dict, sizes: dict[str, int], seed: int) -> Dataset:

@@ -23,7 +23,8 @@ def atomic_path(path):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
+    # Keep the suffix: some writers (Keras) insist on it.
+    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
     try:
         yield tmp
         os.replace(tmp, path)

@@ -62,8 +62,9 @@ class FlipFlopTask:
         # Lists from YAML become tuples so that the task stays hashable and comparable.
         for name in ("first_pulse_window", "pulse_offsets", "jitter"):
             object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
-        for problem in self.problems():
-            raise ValueError(problem)
+        found = self.problems()
+        if found:
+            raise ValueError("; ".join(found))
 
     # -- parameters ---------------------------------------------------------------
     @property
@@ -128,7 +129,9 @@ class FlipFlopTask:
         shape = (n_trials, self.n_bits)
         lo, hi = self.first_pulse_window
         first = rng.integers(lo, hi + 1, size=shape)
-        jitter = rng.integers(self.jitter[0], self.jitter[1] + 1, size=(*shape, len(self.pulse_offsets)))
+        jitter = rng.integers(
+            self.jitter[0], self.jitter[1] + 1, size=(*shape, len(self.pulse_offsets))
+        )
         later = first[..., None] + np.asarray(self.pulse_offsets) + np.cumsum(jitter, axis=-1)
         starts = np.concatenate([first[..., None], later], axis=-1)
         first_amp = rng.choice(np.array([1.0, -1.0, 0.0]), size=shape)
@@ -155,7 +158,7 @@ class FlipFlopTask:
         return inputs.transpose(0, 2, 1), targets.transpose(0, 2, 1)
 
     def trials(self, n_trials: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """``n_trials`` noisy training trials: inputs and targets as float32 (trials, time, bits)."""
+        """``n_trials`` noisy trials: inputs and targets, float32 (trials, time, bits)."""
         starts, amplitudes = self.pulses(n_trials, rng)
         inputs, targets = self.render(starts, amplitudes, self.length)
         inputs = inputs + rng.normal(0.0, self.noise_std, size=inputs.shape)
@@ -169,7 +172,7 @@ class FlipFlopTask:
         then doubling for more bits), so that the state visits every corner of the
         hypercube twice.
         """
-        half_periods = [2, 1, 4, *(2 ** k for k in range(3, self.n_bits))][: self.n_bits]
+        half_periods = [2, 1, 4, *(2**k for k in range(3, self.n_bits))][: self.n_bits]
         if self.n_bits == 1:
             half_periods = [1]
         n_pulses = 2 * 2**self.n_bits

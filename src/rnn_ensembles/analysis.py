@@ -1,0 +1,191 @@
+"""Per-network analyses (paper Sec. 5): error, spectrum of W_rec, SVD of the activity.
+
+Everything here works on :class:`~rnn_ensembles.network.Network` arrays with numpy
+and scikit-learn, without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import h5py
+import numpy as np
+from scipy.spatial import procrustes
+from sklearn.decomposition import TruncatedSVD
+
+from rnn_ensembles import metrics
+from rnn_ensembles.io import atomic_path, write_json
+
+FORMAT_VERSION = 1
+N_COMPONENTS = 3
+STEPS_PER_SECOND = 1000  # one step stands for 1 ms (paper Sec. 3)
+UNIT_CIRCLE_TOLERANCE = 1e-9
+
+
+def spectrum(w_rec: np.ndarray) -> dict:
+    """Eigenvalues of W_rec and their summary statistics."""
+    eigenvalues = np.linalg.eigvals(np.asarray(w_rec, dtype=np.float64))
+    dominant = eigenvalues[np.argmax(eigenvalues.real)]
+    return {
+        "eigenvalues": eigenvalues,
+        "spectral_radius": float(np.max(np.abs(eigenvalues))),
+        # The tolerance keeps an orthogonal matrix (all |λ| = 1 up to rounding) at zero.
+        "n_outside_unit_circle": int(np.sum(np.abs(eigenvalues) > 1.0 + UNIT_CIRCLE_TOLERANCE)),
+        "dominant_real": float(dominant.real),
+        "dominant_imag": float(dominant.imag),
+        # A complex pair rotates the state by its angle each step; with 1 ms steps:
+        "dominant_frequency_hz": float(abs(np.angle(dominant)) / (2 * np.pi) * STEPS_PER_SECOND),
+    }
+
+
+def state_labels(targets: np.ndarray) -> np.ndarray:
+    """Memory-state label per step of a (time, bits) target: bit k set when channel k is +1;
+    -1 where some channel has no state yet (target 0)."""
+    bits = (targets > 0).astype(int) @ (1 << np.arange(targets.shape[-1]))
+    return np.where(np.all(targets != 0, axis=-1), bits, -1)
+
+
+def settled_steps(labels: np.ndarray, window: int) -> np.ndarray:
+    """Mask of the last ``window`` steps of every run of a constant, defined label:
+    the steps where the network should sit at that memory state."""
+    mask = np.zeros(labels.shape, bool)
+    change = np.flatnonzero(np.diff(labels)) + 1
+    for start, stop in itertools.pairwise([0, *change, len(labels)]):
+        if labels[start] >= 0:
+            mask[max(start, stop - window) : stop] = True
+    return mask
+
+
+def hypercube(n_bits: int) -> np.ndarray:
+    """Vertices (2**n_bits, n_bits) of the ±1 hypercube, row i the state with label i."""
+    labels = np.arange(2**n_bits)[:, None]
+    return np.where((labels >> np.arange(n_bits)) & 1, 1.0, -1.0)
+
+
+def memory_state_geometry(activity: np.ndarray, targets: np.ndarray, window: int = 10) -> dict:
+    """SVD of the activity (time, units) and the position of each memory state in that space.
+
+    ``TruncatedSVD`` (scikit-learn, not centred: an SVD, as the paper) on the eight-states
+    trial; each memory state's position is the mean projection over its settled steps.
+    """
+    n_bits = targets.shape[-1]
+    n_components = min(N_COMPONENTS, activity.shape[1] - 1) if activity.shape[1] > 1 else 1
+    svd = TruncatedSVD(n_components=max(n_components, 1), algorithm="arpack", random_state=0)
+    if activity.shape[1] > N_COMPONENTS:
+        projection = svd.fit_transform(activity)
+        components, explained = svd.components_, svd.explained_variance_ratio_
+    else:  # too few units for a truncated SVD: the full one is exact
+        _, s, vt = np.linalg.svd(activity, full_matrices=False)
+        projection, components = activity @ vt.T, vt
+        explained = np.var(projection, axis=0) / np.var(activity, axis=0).sum()
+    projection = _pad(projection, N_COMPONENTS)
+    labels = state_labels(targets)
+    settled = settled_steps(labels, window)
+    positions = np.full((2**n_bits, N_COMPONENTS), np.nan)
+    full_positions = np.full((2**n_bits, activity.shape[1]), np.nan)
+    for label in range(2**n_bits):
+        steps = settled & (labels == label)
+        if steps.any():
+            positions[label] = projection[steps].mean(axis=0)
+            full_positions[label] = activity[steps].mean(axis=0)
+    return {
+        "projection": projection,
+        "components": _pad(components.T, N_COMPONENTS).T,
+        "explained_variance_ratio": _pad(np.asarray(explained)[None], N_COMPONENTS)[0],
+        "state_positions": positions,
+        "state_activity": full_positions,
+        "labels": labels,
+    }
+
+
+def _pad(array: np.ndarray, width: int) -> np.ndarray:
+    out = np.zeros((array.shape[0], width))
+    out[:, : min(width, array.shape[1])] = array[:, :width]
+    return out
+
+
+def configuration_disparity(a: np.ndarray, b: np.ndarray) -> float:
+    """Procrustes disparity (scipy) between two point configurations, after translation,
+    scaling and the best rotation/reflection: 0 for the same shape, at most 1.
+
+    Configurations of different dimension are compared in the larger one (zero-padded).
+    """
+    width = max(a.shape[1], b.shape[1])
+    a, b = _pad(a, width), _pad(b, width)
+    if np.isnan(a).any() or np.isnan(b).any() or np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")
+    return float(procrustes(a, b)[2])
+
+
+def analyse(network, dataset, success_accuracy: float, status: str = "converged") -> tuple:
+    """All per-network measures: a flat metrics dict and a dict of arrays.
+
+    ``success`` needs both a finished training (not ``diverged``) and a test sign
+    accuracy of at least ``success_accuracy``.
+    """
+    test_in, test_target = dataset.inputs("test"), dataset.targets("test")
+    _, outputs = network.run(test_in)
+    errors = metrics.euclidean_error(outputs, test_target)
+    per_channel = metrics.sign_accuracy(outputs, test_target, axis=(0, 1))
+    accuracy = metrics.sign_accuracy(outputs, test_target)
+
+    mem_in, mem_target = dataset.inputs("memory_states"), dataset.targets("memory_states")
+    mem_activity, mem_outputs = network.run(mem_in)
+    geometry = memory_state_geometry(mem_activity[0], mem_target[0])
+    spec = spectrum(network.W_rec)
+    n_bits = mem_target.shape[-1]
+    visited = ~np.isnan(geometry["state_positions"][:, 0])
+
+    finite = bool(np.all(np.isfinite(outputs)))
+    success = bool(status != "diverged" and finite and accuracy >= success_accuracy)
+    if status == "diverged":
+        reason = "training diverged"
+    elif not finite:
+        reason = "non-finite outputs"
+    else:
+        comparison = ">=" if success else "<"
+        reason = f"test sign accuracy {accuracy:.4f} {comparison} {success_accuracy}"
+    row = {
+        "n_units": network.n_units,
+        "euclidean_error_mean": float(np.mean(errors)),
+        "euclidean_error_sd": float(np.std(errors)),
+        "mse": metrics.mean_squared_error(outputs, test_target),
+        "sign_accuracy": accuracy,
+        **{f"sign_accuracy_bit{k}": float(v) for k, v in enumerate(per_channel)},
+        "memory_states_sign_accuracy": metrics.sign_accuracy(mem_outputs, mem_target),
+        **{k: v for k, v in spec.items() if k != "eigenvalues"},
+        "svd_explained_variance": float(np.sum(geometry["explained_variance_ratio"])),
+        "memory_states_visited": int(visited.sum()),
+        # How far the memory states (in the full activity space) are from a hypercube.
+        "cube_disparity": configuration_disparity(geometry["state_activity"], hypercube(n_bits)),
+        "success": success,
+        "success_reason": reason,
+    }
+    arrays = {
+        "eigenvalues": spec["eigenvalues"],
+        "test_euclidean_error": errors,
+        "test_sign_accuracy_per_bit": per_channel,
+        "example_inputs": test_in[:4],
+        "example_targets": test_target[:4],
+        "example_outputs": outputs[:4],
+        "memory_inputs": mem_in[0],
+        "memory_targets": mem_target[0],
+        "memory_outputs": mem_outputs[0],
+        "svd_projection": geometry["projection"],
+        "svd_components": geometry["components"],
+        "svd_explained_variance_ratio": geometry["explained_variance_ratio"],
+        "state_positions": geometry["state_positions"],
+        "state_activity": geometry["state_activity"],
+        "state_labels": geometry["labels"],
+    }
+    return row, arrays
+
+
+def write(row: dict, arrays: dict, metrics_path, arrays_path) -> None:
+    """Write the metrics row (JSON) and the arrays (HDF5), each atomically."""
+    with atomic_path(arrays_path) as tmp, h5py.File(tmp, "w") as handle:
+        handle.attrs["content"] = "analysis"
+        handle.attrs["format_version"] = FORMAT_VERSION
+        for name, value in arrays.items():
+            handle.create_dataset(name, data=value)
+    write_json(metrics_path, row)

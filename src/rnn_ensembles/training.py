@@ -1,0 +1,257 @@
+"""Training one network: seeded, resumable, stopped early on the task criterion.
+
+A small custom loop over ``tf.function`` steps rather than ``model.fit``: the batch
+order of every epoch comes from ``numpy.random.default_rng([seed, epoch])``, so a
+run killed after epoch k and resumed from its checkpoint draws exactly the batches
+the uninterrupted run would have drawn, and ends with the same weights.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from rnn_ensembles.io import atomic_path
+from rnn_ensembles.metrics import sign_accuracy
+
+HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "val_accuracy", "seconds")
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Hyper-parameters of one training run.
+
+    Args:
+        learning_rate: Adam learning rate. Default 1e-3.
+        batch_size: trials per gradient step. Default 64.
+        max_epochs: passes over the training split at most. Default 50.
+        clipnorm: clip each gradient to this norm; ``None`` for no clipping. Default 1.0.
+        loss_threshold: stop once an epoch's mean training loss is below this (the paper's
+            0.009); ``None`` to disable. Default None.
+        target_accuracy: stop once the validation sign accuracy reaches this; ``None`` to
+            disable. Default 0.995.
+        deterministic: TensorFlow op determinism (same seed, same weights). Default True.
+    """
+
+    learning_rate: float = 1e-3
+    batch_size: int = 64
+    max_epochs: int = 50
+    clipnorm: float | None = 1.0
+    loss_threshold: float | None = None
+    target_accuracy: float | None = 0.995
+    deterministic: bool = True
+
+
+@dataclass
+class TrainingResult:
+    model: object
+    history: list[dict]
+    status: str  # "converged", "budget_exhausted" or "diverged"
+    reason: str
+    wall_time_s: float
+    epochs: int
+    attrs: dict = field(default_factory=dict)
+
+
+def configure_tensorflow(threads: int = 1, deterministic: bool = True) -> None:
+    """Thread pools, determinism and GPU memory growth; call before any TensorFlow op."""
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(max(1, int(threads)))
+    tf.config.threading.set_inter_op_parallelism_threads(max(1, int(threads)))
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    for gpu in tf.config.list_physical_devices("GPU"):
+        # Several training jobs may share one GPU: take memory as needed, not all at once.
+        tf.config.experimental.set_memory_growth(gpu, True)
+
+
+def fingerprint(*parts) -> str:
+    """A short hash of JSON-able parts, to recognise a checkpoint of the same run."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class Checkpoint:
+    """Weights, optimizer state and history after the last completed epoch, in one HDF5 file."""
+
+    def __init__(self, directory, key: str):
+        self.path = Path(directory) / "state.h5"
+        self.key = key
+
+    def save(self, model, optimizer, epoch: int, history: list[dict], wall_time: float) -> None:
+        with atomic_path(self.path) as tmp, h5py.File(tmp, "w") as handle:
+            handle.attrs["key"] = self.key
+            handle.attrs["epoch"] = epoch
+            handle.attrs["wall_time_s"] = wall_time
+            handle.attrs["history"] = json.dumps(history)
+            for group, variables in (("model", model.weights), ("optimizer", optimizer.variables)):
+                grp = handle.create_group(group)
+                for i, var in enumerate(variables):
+                    grp.create_dataset(str(i), data=np.asarray(var))
+
+    def restore(self, model, optimizer):
+        """Load the state into ``model``/``optimizer``; ``None`` when there is none for this run."""
+        if not self.path.exists():
+            return None
+        with h5py.File(self.path, "r") as handle:
+            if handle.attrs.get("key") != self.key:
+                return None
+            for group, variables in (("model", model.weights), ("optimizer", optimizer.variables)):
+                saved = handle[group]
+                if len(saved) != len(variables):
+                    return None
+                for i, var in enumerate(variables):
+                    var.assign(saved[str(i)][()])
+            return (
+                int(handle.attrs["epoch"]),
+                json.loads(handle.attrs["history"]),
+                float(handle.attrs["wall_time_s"]),
+            )
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+        if self.path.parent.exists() and not any(self.path.parent.iterdir()):
+            self.path.parent.rmdir()
+
+
+def train(
+    dataset,
+    architecture: str,
+    n_units: int,
+    seed: int,
+    config: TrainingConfig,
+    checkpoint_dir=None,
+    log=print,
+    model_options: dict | None = None,
+    on_build=None,
+) -> TrainingResult:
+    """Train one network of ``n_units`` on ``dataset`` from ``seed``.
+
+    Stops at the first of: a non-finite loss (``diverged``), the loss threshold or the
+    validation accuracy target (``converged``), ``max_epochs`` (``budget_exhausted``).
+    With ``checkpoint_dir`` the state is saved after every epoch and a rerun resumes there.
+    ``on_build(model)`` is called once the model holds its initial weights.
+    """
+    import keras
+    import tensorflow as tf
+
+    from rnn_ensembles.models import get_architecture
+
+    keras.utils.set_random_seed(int(seed))
+    x_train = tf.constant(dataset.inputs("train"))
+    y_train = tf.constant(dataset.targets("train"))
+    x_val = tf.constant(dataset.inputs("validation"))
+    y_val = dataset.targets("validation")
+    n_trials = x_train.shape[0]
+
+    arch = get_architecture(architecture)
+    model = arch.build(n_units, x_train.shape[-1], y_train.shape[-1], **(model_options or {}))
+    optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=config.clipnorm)
+    optimizer.build(model.trainable_variables)
+    if on_build:
+        on_build(model)
+    mse = keras.losses.MeanSquaredError()
+
+    @tf.function(reduce_retracing=True)
+    def train_step(xb, yb):
+        with tf.GradientTape() as tape:
+            loss = mse(yb, model(xb, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply(grads, model.trainable_variables)
+        return loss
+
+    @tf.function(reduce_retracing=True)
+    def predict(xb):
+        return model(xb, training=False)
+
+    key = fingerprint(
+        architecture, n_units, seed, asdict(config), model_options, dataset.fingerprint
+    )
+    checkpoint = Checkpoint(checkpoint_dir, key) if checkpoint_dir else None
+    start_epoch, history, wall_before = 0, [], 0.0
+    restored = checkpoint.restore(model, optimizer) if checkpoint else None
+    if restored:
+        start_epoch, history, wall_before = restored
+        log(f"resuming from the checkpoint after epoch {start_epoch}")
+
+    started = time.perf_counter()
+    status, reason = "budget_exhausted", f"max_epochs = {config.max_epochs} reached"
+    if history:
+        status, reason = _stop_reason(history[-1], config) or (status, reason)
+    epoch = start_epoch
+    while epoch < config.max_epochs and not (history and _stop_reason(history[-1], config)):
+        epoch_start = time.perf_counter()
+        order = np.random.default_rng([int(seed), epoch]).permutation(n_trials)
+        losses = []
+        for first in range(0, n_trials, config.batch_size):
+            idx = tf.constant(order[first : first + config.batch_size])
+            losses.append(train_step(tf.gather(x_train, idx), tf.gather(y_train, idx)))
+        loss = float(np.mean([float(v) for v in losses]))
+        val_out = predict(x_val).numpy()
+        epoch += 1
+        row = {
+            "epoch": epoch,
+            "loss": loss,
+            "val_loss": float(np.mean((val_out - y_val) ** 2)),
+            "val_accuracy": sign_accuracy(val_out, y_val),
+            "seconds": time.perf_counter() - epoch_start,
+        }
+        history.append(row)
+        log(
+            f"epoch {epoch}: loss {row['loss']:.5f}  val_loss {row['val_loss']:.5f}  "
+            f"val_accuracy {row['val_accuracy']:.4f}  ({row['seconds']:.1f} s)"
+        )
+        if checkpoint:
+            checkpoint.save(
+                model, optimizer, epoch, history, wall_before + time.perf_counter() - started
+            )
+        stop = _stop_reason(row, config)
+        if stop:
+            status, reason = stop
+    wall = wall_before + time.perf_counter() - started
+    log(f"{status}: {reason}")
+    return TrainingResult(model, history, status, reason, wall, len(history))
+
+
+def _stop_reason(row: dict, config: TrainingConfig):
+    if not np.isfinite(row["loss"]):
+        return "diverged", f"training loss became {row['loss']} at epoch {row['epoch']}"
+    if config.loss_threshold is not None and row["loss"] < config.loss_threshold:
+        return (
+            "converged",
+            f"training loss {row['loss']:.5f} < loss_threshold {config.loss_threshold}",
+        )
+    if config.target_accuracy is not None and row["val_accuracy"] >= config.target_accuracy:
+        return (
+            "converged",
+            f"validation sign accuracy {row['val_accuracy']:.4f} >= {config.target_accuracy}",
+        )
+    return None
+
+
+def library_versions() -> dict:
+    import h5py as _h5py
+    import keras
+    import tensorflow as tf
+
+    return {
+        "tensorflow_version": tf.__version__,
+        "keras_version": keras.__version__,
+        "numpy_version": np.__version__,
+        "h5py_version": _h5py.__version__,
+    }
+
+
+def device_name() -> str:
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return f"GPU ({gpus[0].name})" if gpus else f"CPU ({os.cpu_count()} cores visible)"

@@ -1,0 +1,23 @@
+rule train_network:
+    input:
+        dataset=rules.make_dataset.output.dataset,
+    output:
+        model=f"{NETWORK}/model.keras",
+        weights=f"{NETWORK}/weights.h5",
+        initial_weights=f"{NETWORK}/initial_weights.h5",
+        history=f"{NETWORK}/history.tsv",
+    log:
+        f"{NETWORK}/train.log",
+    conda:
+        "../../envs/train_network.yaml"
+    threads: config["training"]["threads"]
+    resources:
+        mem_mb=train_mem_mb,
+        runtime=120,
+    params:
+        architecture=config["network"]["architecture"],
+        training=training_options(),
+        # Not an output: it must survive a killed job so that the rerun resumes from it.
+        checkpoint_dir=f"{NETWORK}/checkpoint",
+    script:
+        "../scripts/train_network.py"

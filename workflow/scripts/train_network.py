@@ -1,0 +1,15 @@
+"""Snakemake adapter of rnn_ensembles.stages.train_network."""
+
+from rnn_ensembles.stages import log_to, train_network
+
+log_to(snakemake.log[0])
+train_network(
+    snakemake.input["dataset"],
+    outputs=dict(snakemake.output.items()),
+    architecture=snakemake.params["architecture"],
+    size=int(snakemake.wildcards["size"]),
+    seed=int(snakemake.wildcards["seed"]),
+    training=snakemake.params["training"],
+    threads=snakemake.threads,
+    checkpoint_dir=snakemake.params["checkpoint_dir"],
+)
