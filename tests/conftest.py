@@ -16,8 +16,16 @@ CONFIGS = Path(__file__).resolve().parent / "configs"
 def snakemake(workdir, *args, configfile=CONFIGS / "tiny.yaml", check=True, timeout=600):
     """Run the workflow as a user would, in ``workdir``; returns the completed process."""
     cmd = [
-        sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-        "--directory", str(workdir), "--configfile", str(configfile), *args,
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(configfile),
+        *args,
     ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)

@@ -15,14 +15,17 @@ def test_wilson_interval_matches_scipy(k, n):
 
 def table(successes, expected=None):
     """successes: {(size, seed): bool}; expected defaults to the same grid."""
-    rows = [{"size": n, "seed": s, "success": ok, "euclidean_error_mean": 1.0}
-            for (n, s), ok in successes.items()]
+    rows = [
+        {"size": n, "seed": s, "success": ok, "euclidean_error_mean": 1.0}
+        for (n, s), ok in successes.items()
+    ]
     return aggregate.network_table(rows, expected or list(successes))
 
 
 def test_smallest_size_reaching_the_fraction_is_chosen():
-    t = table({(4, 1): False, (4, 2): False, (8, 1): True, (8, 2): False,
-               (16, 1): True, (16, 2): True})
+    t = table(
+        {(4, 1): False, (4, 2): False, (8, 1): True, (8, 2): False, (16, 1): True, (16, 2): True}
+    )
     summary = aggregate.size_summary(t)
     assert aggregate.minimal_size(summary, 0.5, 0.99)["minimal_size"] == 8
     result = aggregate.minimal_size(summary, 1.0, 0.99)
@@ -60,7 +63,12 @@ def test_non_monotone_success_is_flagged():
 
 def test_realisation_pairs_only_within_a_size():
     cube = np.where((np.arange(8)[:, None] >> np.arange(3)) & 1, 1.0, -1.0)
-    positions = {(8, 1): cube, (8, 2): cube * 3, (16, 1): cube, (16, 2): cube[::-1] @ np.diag([1, 2, 3])}
+    positions = {
+        (8, 1): cube,
+        (8, 2): cube * 3,
+        (16, 1): cube,
+        (16, 2): cube[::-1] @ np.diag([1, 2, 3]),
+    }
     pairs = aggregate.realisation_pairs(positions)
     assert len(pairs) == 2
     same = pairs[pairs["size"] == 8]["procrustes_disparity"].iloc[0]

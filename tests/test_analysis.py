@@ -59,9 +59,7 @@ def test_svd_positions_recover_a_cube_embedded_in_activity():
     assert disparity < 1e-4
     # Projection equals the SVD from numpy (up to the sign of each component).
     _, _, vt = np.linalg.svd(activity, full_matrices=False)
-    np.testing.assert_allclose(
-        np.abs(geometry["components"]), np.abs(vt[:3]), atol=1e-6
-    )
+    np.testing.assert_allclose(np.abs(geometry["components"]), np.abs(vt[:3]), atol=1e-6)
 
 
 def test_procrustes_disparity_is_rotation_invariant_and_detects_other_shapes():
@@ -75,6 +73,4 @@ def test_procrustes_disparity_is_rotation_invariant_and_detects_other_shapes():
 
 def test_settled_steps_are_the_end_of_each_state():
     labels = np.array([-1, -1, 3, 3, 3, 3, 5, 5, 5])
-    np.testing.assert_array_equal(
-        analysis.settled_steps(labels, 2), [0, 0, 0, 0, 1, 1, 0, 1, 1]
-    )
+    np.testing.assert_array_equal(analysis.settled_steps(labels, 2), [0, 0, 0, 0, 1, 1, 0, 1, 1])

@@ -99,7 +99,9 @@ def test_memory_states_set_visits_every_corner_twice_without_noise():
     assert x.shape[0] == 1
     assert set(np.unique(x)) == {-1.0, 0.0, 1.0}  # no noise
     labels = state_labels(y[0])
-    runs = [label for i, label in enumerate(labels) if label >= 0 and (i == 0 or labels[i - 1] != label)]
+    runs = [
+        label for i, label in enumerate(labels) if label >= 0 and (i == 0 or labels[i - 1] != label)
+    ]
     assert sorted(set(runs)) == list(range(8))
     assert all(runs.count(label) == 2 for label in range(8))
     # Channels follow the paper's sign patterns: A + + - -, B + -, C + + + + - - - - (no swap).

@@ -48,8 +48,9 @@ def test_weights_file_with_missing_array_is_named(tmp_path):
 
     path = tmp_path / "bad.h5"
     rng = np.random.default_rng(0)
-    Network(rng.normal(size=(3, 4)), rng.normal(size=(4, 4)), rng.normal(size=(4, 3)),
-            np.zeros(3)).save(path)
+    Network(
+        rng.normal(size=(3, 4)), rng.normal(size=(4, 4)), rng.normal(size=(4, 3)), np.zeros(3)
+    ).save(path)
     with h5py.File(path, "a") as handle:
         del handle["W_out"]
     with pytest.raises(DataFileError, match=r"bad\.h5.*W_out.*missing"):

@@ -17,8 +17,17 @@ def test_dataset_file_contract(tiny_run):
     path = tiny_run / "results/tiny/dataset.h5"
     with h5py.File(path) as handle:
         assert handle.attrs["content"] == "dataset" and handle.attrs["format_version"] == 1
-        for key in ("seed", "n_bits", "pulse_length", "delay", "noise_std", "trial_length",
-                    "pulse_offsets", "jitter", "first_pulse_window"):
+        for key in (
+            "seed",
+            "n_bits",
+            "pulse_length",
+            "delay",
+            "noise_std",
+            "trial_length",
+            "pulse_offsets",
+            "jitter",
+            "first_pulse_window",
+        ):
             assert key in handle.attrs, key
         assert handle.attrs["trial_length"] == 120 and handle.attrs["seed"] == 7
         for split, n in (("train", 64), ("validation", 16), ("test", 16), ("memory_states", 1)):
@@ -27,8 +36,9 @@ def test_dataset_file_contract(tiny_run):
             assert handle[split]["inputs"].shape == handle[split]["targets"].shape
     # The same seed regenerates the same arrays.
     data = dataset.read(path)
-    again = dataset.generate("flipflop", data.task_params, {"train": 64, "validation": 16,
-                                                             "test": 16}, 7)
+    again = dataset.generate(
+        "flipflop", data.task_params, {"train": 64, "validation": 16, "test": 16}, 7
+    )
     np.testing.assert_array_equal(again.inputs("train"), data.inputs("train"))
 
 
@@ -39,8 +49,16 @@ def test_network_files_contract(tiny_run):
             net = Network.load(folder / "weights.h5")
             assert net.W_rec.shape == (size, size) and net.W_in.shape == (3, size)
             assert net.W_out.shape == (size, 3) and net.b_out.shape == (3,)
-            for key in ("n_units", "seed", "epochs", "final_loss", "wall_time_s", "status",
-                        "tensorflow_version", "keras_version"):
+            for key in (
+                "n_units",
+                "seed",
+                "epochs",
+                "final_loss",
+                "wall_time_s",
+                "status",
+                "tensorflow_version",
+                "keras_version",
+            ):
                 assert key in net.attrs, key
             assert net.attrs["seed"] == seed and net.attrs["epochs"] == 2
             initial = Network.load(folder / "initial_weights.h5")
@@ -77,8 +95,10 @@ def test_summary_tables(tiny_run):
     assert not networks["missing"].any()
     sizes = pd.read_csv(summary / "sizes.tsv", sep="\t")
     assert sizes["size"].tolist() == list(SIZES) and (sizes["networks"] == 2).all()
-    assert ((sizes["success_rate_low"] <= sizes["success_rate"])
-            & (sizes["success_rate"] <= sizes["success_rate_high"])).all()
+    assert (
+        (sizes["success_rate_low"] <= sizes["success_rate"])
+        & (sizes["success_rate"] <= sizes["success_rate_high"])
+    ).all()
     minimal = json.loads((summary / "minimal_size.json").read_text())
     assert set(minimal) == {"minimal_size", "criterion", "reason"} and minimal["reason"]
     pairs = pd.read_csv(summary / "realisation_pairs.tsv", sep="\t")
