@@ -74,3 +74,13 @@ def test_procrustes_disparity_is_rotation_invariant_and_detects_other_shapes():
 def test_settled_steps_are_the_end_of_each_state():
     labels = np.array([-1, -1, 3, 3, 3, 3, 5, 5, 5])
     np.testing.assert_array_equal(analysis.settled_steps(labels, 2), [0, 0, 0, 0, 1, 1, 0, 1, 1])
+
+
+def test_settled_steps_stop_at_the_next_input():
+    # The label switches only after the next pulse (steps 4-5) and its delay: the state held
+    # is the one before that pulse, so its settled steps end at step 3.
+    labels = np.array([-1, 2, 2, 2, 2, 2, 2, 6, 6])
+    quiet = np.array([0, 1, 1, 1, 0, 0, 1, 1, 1], bool)
+    np.testing.assert_array_equal(
+        analysis.settled_steps(labels, 2, quiet), [0, 0, 1, 1, 0, 0, 0, 1, 1]
+    )

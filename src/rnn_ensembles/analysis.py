@@ -45,12 +45,19 @@ def state_labels(targets: np.ndarray) -> np.ndarray:
     return np.where(np.all(targets != 0, axis=-1), bits, -1)
 
 
-def settled_steps(labels: np.ndarray, window: int) -> np.ndarray:
+def settled_steps(labels: np.ndarray, window: int, quiet: np.ndarray | None = None) -> np.ndarray:
     """Mask of the last ``window`` steps of every run of a constant, defined label:
-    the steps where the network should sit at that memory state."""
+    the steps where the network should sit at that memory state.
+
+    With ``quiet`` (per step: no input), each run is cut at its first step with input: the
+    target switches only ``delay`` steps after the next pulse ends, so the end of a run
+    would otherwise catch the network already moving to the next state."""
     mask = np.zeros(labels.shape, bool)
     change = np.flatnonzero(np.diff(labels)) + 1
     for start, stop in itertools.pairwise([0, *change, len(labels)]):
+        if quiet is not None:
+            busy = np.flatnonzero(~quiet[start:stop])
+            stop = start + busy[0] if len(busy) else stop
         if labels[start] >= 0:
             mask[max(start, stop - window) : stop] = True
     return mask
@@ -62,7 +69,9 @@ def hypercube(n_bits: int) -> np.ndarray:
     return np.where((labels >> np.arange(n_bits)) & 1, 1.0, -1.0)
 
 
-def memory_state_geometry(activity: np.ndarray, targets: np.ndarray, window: int = 10) -> dict:
+def memory_state_geometry(
+    activity: np.ndarray, targets: np.ndarray, window: int = 10, inputs: np.ndarray | None = None
+) -> dict:
     """SVD of the activity (time, units) and the position of each memory state in that space.
 
     ``TruncatedSVD`` (scikit-learn, not centred: an SVD, as the paper) on the eight-states
@@ -80,7 +89,8 @@ def memory_state_geometry(activity: np.ndarray, targets: np.ndarray, window: int
         explained = np.var(projection, axis=0) / np.var(activity, axis=0).sum()
     projection = _pad(projection, N_COMPONENTS)
     labels = state_labels(targets)
-    settled = settled_steps(labels, window)
+    quiet = None if inputs is None else np.all(inputs == 0, axis=-1)
+    settled = settled_steps(labels, window, quiet)
     positions = np.full((2**n_bits, N_COMPONENTS), np.nan)
     full_positions = np.full((2**n_bits, activity.shape[1]), np.nan)
     for label in range(2**n_bits):
@@ -131,7 +141,7 @@ def analyse(network, dataset, success_accuracy: float, status: str = "converged"
 
     mem_in, mem_target = dataset.inputs("memory_states"), dataset.targets("memory_states")
     mem_activity, mem_outputs = network.run(mem_in)
-    geometry = memory_state_geometry(mem_activity[0], mem_target[0])
+    geometry = memory_state_geometry(mem_activity[0], mem_target[0], inputs=mem_in[0])
     spec = spectrum(network.W_rec)
     n_bits = mem_target.shape[-1]
     visited = ~np.isnan(geometry["state_positions"][:, 0])
