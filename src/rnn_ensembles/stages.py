@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_ensembles import aggregate, analysis, dataset
-from rnn_ensembles.io import atomic_path, open_h5, read_array, write_json
+from rnn_ensembles.io import atomic_path, check_format, open_h5, read_array, write_json
 from rnn_ensembles.network import Network
 
 log = logging.getLogger("rnn_ensembles")
@@ -156,6 +156,172 @@ def aggregate_ensemble(
             frame.to_csv(tmp, sep="\t", index=False)
     write_json(outputs["minimal_size"], minimal)
     log.info("minimal size: %s (%s)", minimal["minimal_size"], minimal["reason"])
+
+
+# Figures: each stage reads its files and hands arrays to rnn_ensembles.figures.
+
+N_EXAMPLE_TRIALS = 3  # trials per example figure, as the paper's Fig. 3
+FIGURE_ARRAYS = (
+    "eigenvalues",
+    "example_inputs",
+    "example_targets",
+    "example_outputs",
+    "memory_inputs",
+    "memory_targets",
+    "memory_outputs",
+    "svd_projection",
+    "svd_explained_variance_ratio",
+    "state_positions",
+)
+
+
+def read_analysis(path, names=FIGURE_ARRAYS) -> dict:
+    """The named arrays of an ``analysis.h5``, checked; errors name the file."""
+    with open_h5(path, "analysis") as handle:
+        check_format(handle, "analysis", analysis.FORMAT_VERSION)
+        return {name: read_array(handle, name) for name in names}
+
+
+def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
+    """Some training trials (paper Fig. 3) and the eight-states test trial (Fig. 6A)."""
+    from rnn_ensembles import figures
+
+    data = dataset.read(dataset_path, splits=("train", "memory_states"))
+    figures.plot_trials(
+        outputs["training_trials"],
+        data.inputs("train")[:N_EXAMPLE_TRIALS],
+        data.targets("train")[:N_EXAMPLE_TRIALS],
+        title=f"{task}: training trials",
+        trial_names=[f"training trial {i}" for i in range(N_EXAMPLE_TRIALS)],
+    )
+    figures.plot_trials(
+        outputs["memory_trial"],
+        data.inputs("memory_states"),
+        data.targets("memory_states"),
+        title=f"{task}: eight-states test trial (no noise)",
+        trial_names=["every memory state, twice"],
+    )
+
+
+def plot_network(
+    weights_path,
+    initial_weights_path,
+    history_path,
+    analysis_path,
+    outputs: dict,
+    task: str,
+    loss_threshold=None,
+    target_accuracy=None,
+) -> None:
+    """Every figure of one network: training history, test trials, eight-states trial,
+    connectivity, eigenvalues before and after training, state space."""
+    from rnn_ensembles import figures
+
+    trained = Network.load(weights_path)
+    initial = Network.load(initial_weights_path)
+    arrays = read_analysis(analysis_path)
+    name = f"{task}, N = {trained.n_units}, seed {trained.attrs.get('seed', '?')}"
+    figures.plot_training_history(
+        outputs["history"],
+        pd.read_csv(history_path, sep="\t"),
+        title=f"{name}: training",
+        loss_threshold=loss_threshold,
+        target_accuracy=target_accuracy,
+    )
+    shown = min(N_EXAMPLE_TRIALS, arrays["example_inputs"].shape[0])
+    figures.plot_trials(
+        outputs["test_trials"],
+        arrays["example_inputs"][:shown],
+        arrays["example_targets"][:shown],
+        arrays["example_outputs"][:shown],
+        title=f"{name}: test trials",
+        trial_names=[f"test trial {i}" for i in range(shown)],
+    )
+    figures.plot_trials(
+        outputs["memory_trial"],
+        arrays["memory_inputs"][None],
+        arrays["memory_targets"][None],
+        arrays["memory_outputs"][None],
+        title=f"{name}: eight-states test trial",
+        trial_names=["every memory state, twice"],
+    )
+    figures.plot_connectivity(
+        outputs["connectivity"], trained.W_rec, title=f"{name}: recurrent connectivity"
+    )
+    figures.plot_eigenvalue_spectra(
+        outputs["spectrum"],
+        {
+            "before training": analysis.spectrum(initial.W_rec)["eigenvalues"],
+            "after training": arrays["eigenvalues"],
+        },
+        title=f"{name}: eigenvalues of the recurrent matrix",
+    )
+    figures.plot_state_spaces(
+        outputs["state_space"],
+        {"eight-states trial": _state_space(arrays)},
+        title=f"{name}: activity in SVD space",
+    )
+
+
+def _state_space(arrays: dict):
+    from rnn_ensembles.figures import StateSpace
+
+    return StateSpace(
+        arrays["svd_projection"], arrays["state_positions"], arrays["svd_explained_variance_ratio"]
+    )
+
+
+def plot_realisations(
+    analysis_paths, seeds, pairs_path, outputs: dict, task: str, size: int
+) -> None:
+    """The realisations of one size side by side: eigenvalue spectra (paper Fig. 5), state
+    spaces (Fig. 7) and their pairwise Procrustes disparity."""
+    from rnn_ensembles import figures
+
+    names = ("eigenvalues", "svd_projection", "svd_explained_variance_ratio", "state_positions")
+    arrays = {
+        seed: read_analysis(path, names) for seed, path in zip(seeds, analysis_paths, strict=True)
+    }
+    name = f"{task}, N = {size}"
+    figures.plot_eigenvalue_spectra(
+        outputs["spectra"],
+        {f"seed {seed}": a["eigenvalues"] for seed, a in arrays.items()},
+        title=f"{name}: eigenvalues of the trained recurrent matrices",
+    )
+    figures.plot_state_spaces(
+        outputs["state_spaces"],
+        {f"seed {seed}": _state_space(a) for seed, a in arrays.items()},
+        title=f"{name}: eight-states trial in SVD space",
+    )
+    pairs = pd.read_csv(pairs_path, sep="\t")
+    figures.plot_disparity_matrix(
+        outputs["disparity"],
+        pairs[pairs["size"] == size],
+        seeds,
+        title=f"{name}: memory-state geometry, pairwise Procrustes disparity",
+    )
+
+
+def plot_ensemble(summary: dict, outputs: dict, task: str, accuracy, fraction) -> None:
+    """Error, sign accuracy and success rate against network size, with the minimal size;
+    and the summary tables as one HTML page.  ``summary`` maps each output name of the
+    aggregate stage (networks, sizes, realisations, realisation_pairs, minimal_size) to
+    its path."""
+    from rnn_ensembles import figures, report
+
+    minimal = json.loads(Path(summary["minimal_size"]).read_text())
+    tables = {name: pd.read_csv(summary[name], sep="\t") for name in report.TABLES}
+    figures.plot_performance_by_size(
+        outputs["performance"],
+        tables["networks"],
+        tables["sizes"],
+        title=f"{task}: performance against network size",
+        accuracy=accuracy,
+        fraction=fraction,
+        minimal_size=minimal["minimal_size"],
+        criterion=minimal["criterion"],
+    )
+    report.write_summary_page(outputs["tables"], tables, minimal, f"{task}: ensemble summary")
 
 
 def log_to(path) -> None:

@@ -1,0 +1,544 @@
+"""Figures of the workflow: one function per figure, from arrays to a PNG file.
+
+Every function takes plain arrays (or pandas tables), a ``title`` naming what is shown
+and the output ``path``.  It draws on its own :class:`matplotlib.figure.Figure`, which
+renders with the Agg canvas: no pyplot state, no display, no Snakemake needed.
+
+Sections, in the order of the file:
+
+* style: the colours, labels and helpers every figure shares, so that a channel and a
+  memory state have the same colour and name in every figure;
+* trials: inputs, targets and outputs (paper Figs. 3 and 6A);
+* training: loss and validation accuracy per epoch;
+* weights: connectivity matrix (Fig. 4 left) and eigenvalue spectra (Fig. 4 right, 5);
+* state space: the activity on its first SVD components and the cube of memory
+  states (Figs. 6C and 7);
+* ensemble: performance against network size and the pairwise comparison of
+  realisations (not in the paper).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import NamedTuple
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
+
+from rnn_ensembles.analysis import STEPS_PER_SECOND
+from rnn_ensembles.io import atomic_path
+
+# --------------------------------------------------------------------------- style
+
+MS_PER_STEP = 1000 / STEPS_PER_SECOND
+TIME_LABEL = "time (ms)"
+AMPLITUDE_LABEL = "amplitude (a.u.)"
+DPI = 100
+# Okabe-Ito colours, distinguishable with the common colour-vision deficiencies;
+# channel (bit) k has colour k in every figure.
+CHANNEL_COLOURS = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+TARGET_COLOUR = "0.6"
+OUTPUT_COLOUR = "black"
+TRAJECTORY_COLOUR = "0.65"
+EIGENVALUE_COLOUR = "#333333"
+DOMINANT_COLOUR = "#C00000"
+SUCCESS_COLOUR = "#1B7837"
+FAILURE_COLOUR = "#B2182B"
+GUIDE_STYLE = {"color": "0.35", "linestyle": "--", "linewidth": 1.0}
+
+
+def channel_colour(channel: int) -> str:
+    return CHANNEL_COLOURS[channel % len(CHANNEL_COLOURS)]
+
+
+def state_colours(n_states: int) -> list:
+    """Colour of memory state ``label`` at index ``label`` (8 qualitative colours for 3 bits)."""
+    if n_states <= 8:
+        return [matplotlib.colormaps["Dark2"](i) for i in range(n_states)]
+    return [matplotlib.colormaps["turbo"](i / (n_states - 1)) for i in range(n_states)]
+
+
+def state_name(label: int, n_bits: int) -> str:
+    """The sign of every bit in memory state ``label`` (bit k set = channel k at +1),
+    bit 0 first, as :func:`rnn_ensembles.analysis.state_labels` numbers them: 5 -> "+−+"."""
+    return "".join("+" if (label >> k) & 1 else "\u2212" for k in range(n_bits))
+
+
+def _n_bits(n_states: int) -> int:
+    n_bits = int(round(math.log2(n_states))) if n_states > 0 else -1
+    if n_bits < 1 or 2**n_bits != n_states:
+        raise ValueError(f"the number of memory states must be a power of two, got {n_states}")
+    return n_bits
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    # Constrained layout keeps titles, labels, colour bars and legends from overlapping.
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _save(figure: Figure, path) -> None:
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, dpi=DPI)
+
+
+def _grid(figure: Figure, n_panels: int, columns: int, **subplot_kw) -> list:
+    """``n_panels`` axes on a grid of at most ``columns`` columns, row by row."""
+    if n_panels < 1:
+        raise ValueError("a figure needs at least one panel, got none")
+    columns = min(columns, n_panels)
+    rows = math.ceil(n_panels / columns)
+    return [figure.add_subplot(rows, columns, i + 1, **subplot_kw) for i in range(n_panels)]
+
+
+def _grid_size(n_panels: int, columns: int, panel: float, extra_width: float = 0.0) -> tuple:
+    columns = min(columns, n_panels)
+    return panel * columns + extra_width, panel * math.ceil(n_panels / columns) + 0.7
+
+
+def _check_rank(name: str, array: np.ndarray, ndim: int) -> np.ndarray:
+    array = np.asarray(array, dtype=float)
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}")
+    return array
+
+
+def _wrap(text: str, width: int = 110) -> str:
+    return "\n".join(textwrap.wrap(text, width))
+
+
+# -------------------------------------------------------------------------- trials
+
+
+def plot_trials(path, inputs, targets, outputs=None, *, title: str, trial_names=None) -> None:
+    """Inputs, targets and, when given, outputs of some trials (paper Figs. 3 and 6A).
+
+    Arrays are (trials, time, channels); one row of panels per channel, one column per
+    trial.  The input has the channel's colour, the target is grey, the output black.
+    """
+    inputs = _check_rank("inputs", inputs, 3)
+    targets = _check_rank("targets", targets, 3)
+    if targets.shape != inputs.shape:
+        raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} differ in shape")
+    if outputs is not None:
+        outputs = _check_rank("outputs", outputs, 3)
+        if outputs.shape != targets.shape:
+            raise ValueError(f"outputs {outputs.shape} and targets {targets.shape} differ")
+    n_trials, n_steps, n_channels = inputs.shape
+    names = (
+        list(trial_names) if trial_names is not None else [f"trial {i}" for i in range(n_trials)]
+    )
+    if len(names) != n_trials:
+        raise ValueError(f"{len(names)} trial names for {n_trials} trials")
+    time = np.arange(n_steps) * MS_PER_STEP
+    width = min(15.0, max(6.0, n_trials * max(3.6, n_steps / 120)))
+    figure = _new_figure(width, 0.9 + 1.45 * n_channels)
+    axes = figure.subplots(n_channels, n_trials, sharex=True, sharey=True, squeeze=False)
+    for trial in range(n_trials):
+        for channel in range(n_channels):
+            ax = axes[channel, trial]
+            colour = channel_colour(channel)
+            ax.plot(time, targets[trial, :, channel], color=TARGET_COLOUR, lw=2.4, label="target")
+            ax.plot(time, inputs[trial, :, channel], color=colour, lw=0.8, label="input")
+            if outputs is not None:
+                ax.plot(
+                    time, outputs[trial, :, channel], color=OUTPUT_COLOUR, lw=1.1, label="output"
+                )
+            ax.axhline(0, color="0.85", lw=0.6, zorder=0)
+            if trial == 0:
+                ax.set_ylabel(f"bit {channel}\n{AMPLITUDE_LABEL}", color=colour)
+            if channel == 0:
+                ax.set_title(names[trial])
+            if channel == n_channels - 1:
+                ax.set_xlabel(TIME_LABEL)
+    low, high = axes[0, 0].get_ylim()
+    axes[0, 0].set_ylim(min(low, -1.3), max(high, 1.3))
+    handles = [
+        Line2D([], [], color=TARGET_COLOUR, lw=2.4, label="target"),
+        Line2D([], [], color=channel_colour(0), lw=0.8, label="input (channel colour)"),
+    ]
+    if outputs is not None:
+        handles.append(Line2D([], [], color=OUTPUT_COLOUR, lw=1.1, label="network output"))
+    figure.legend(handles=handles, loc="outside upper right", ncols=len(handles), frameon=False)
+    figure.suptitle(title, x=0.01, ha="left")
+    _save(figure, path)
+
+
+# ------------------------------------------------------------------------ training
+
+
+def plot_training_history(
+    path, history: pd.DataFrame, *, title: str, loss_threshold=None, target_accuracy=None
+) -> None:
+    """Training and validation loss per epoch (log scale) and the validation sign accuracy,
+    with the early-stopping threshold and accuracy target drawn when configured.
+
+    ``history`` has the columns of ``history.tsv``: epoch, loss, val_loss, val_accuracy.
+    """
+    missing = {"epoch", "loss", "val_loss", "val_accuracy"} - set(history.columns)
+    if missing:
+        raise ValueError(f"history lacks the column(s) {sorted(missing)}")
+    figure = _new_figure(10.0, 3.8)
+    loss_ax, accuracy_ax = figure.subplots(1, 2)
+    epochs = history["epoch"].to_numpy()
+    for column, label, style in (
+        ("loss", "training loss", {"color": "#0072B2", "marker": "o"}),
+        ("val_loss", "validation loss", {"color": "#D55E00", "marker": "s"}),
+    ):
+        values = history[column].to_numpy(dtype=float)
+        shown = np.isfinite(values) & (values > 0)  # a log axis shows positive values only
+        loss_ax.plot(epochs[shown], values[shown], ms=3.5, lw=1.2, label=label, **style)
+    if loss_threshold is not None:
+        loss_ax.axhline(
+            loss_threshold, **GUIDE_STYLE, label=f"early-stop threshold {loss_threshold:g}"
+        )
+    loss_ax.set_yscale("log")
+    loss_ax.set(xlabel="epoch", ylabel="MSE loss (a.u.)", title="loss")
+    accuracy = history["val_accuracy"].to_numpy(dtype=float)
+    accuracy_ax.plot(epochs, accuracy, color="#009E73", marker="o", ms=3.5, lw=1.2)
+    if target_accuracy is not None:
+        accuracy_ax.axhline(
+            target_accuracy, **GUIDE_STYLE, label=f"early-stop target {target_accuracy:g}"
+        )
+        accuracy_ax.legend(loc="lower right", fontsize=8)
+    accuracy_ax.set_ylim(top=1.01)
+    accuracy_ax.set(
+        xlabel="epoch", ylabel="sign accuracy (fraction of steps)", title="validation accuracy"
+    )
+    for ax in (loss_ax, accuracy_ax):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    if len(history) == 0:
+        for ax in (loss_ax, accuracy_ax):
+            ax.text(0.5, 0.5, "no completed epoch", ha="center", transform=ax.transAxes)
+    else:
+        loss_ax.legend(fontsize=8)
+    figure.suptitle(title, x=0.01, ha="left")
+    _save(figure, path)
+
+
+# ------------------------------------------------------------------------- weights
+
+
+def plot_connectivity(path, w_rec, *, title: str) -> None:
+    """The recurrent connectivity matrix (paper Fig. 4 left) as the paper's W^Rec =
+    ``W_rec.T``: row i holds the inputs of unit i, column j the outputs of unit j.
+    Diverging colours centred at 0, symmetric limits at the largest |weight|."""
+    matrix = _check_rank("w_rec", w_rec, 2).T
+    if matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"w_rec must be square, got shape {matrix.shape}")
+    limit = float(np.nanmax(np.abs(matrix))) if matrix.size else 0.0
+    limit = limit if limit > 0 else 1.0
+    figure = _new_figure(5.6, 4.8)
+    ax = figure.add_subplot()
+    image = ax.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    figure.colorbar(image, ax=ax, label="weight $W^{Rec}_{ij}$ (a.u.)", shrink=0.9)
+    ax.set(xlabel="pre-synaptic unit j", ylabel="post-synaptic unit i")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    ax.set_title(title, loc="left")
+    _save(figure, path)
+
+
+def plot_eigenvalue_spectra(path, spectra: dict, *, title: str, columns: int = 4) -> None:
+    """Eigenvalues in the complex plane, one panel per entry of ``spectra`` (panel title ->
+    eigenvalues), with the unit circle and the eigenvalue of largest real part (the
+    dominant one of :func:`rnn_ensembles.analysis.spectrum`) marked (Figs. 4 right, 5)."""
+    figure = _new_figure(*_grid_size(len(spectra), columns, 3.4))
+    axes = _grid(figure, len(spectra), columns)
+    circle = np.exp(1j * np.linspace(0, 2 * np.pi, 361))
+    for ax, (name, eigenvalues) in zip(axes, spectra.items(), strict=True):
+        eigenvalues = np.asarray(eigenvalues, dtype=complex)
+        if eigenvalues.ndim != 1 or eigenvalues.size == 0:
+            raise ValueError(f"{name}: eigenvalues must be a non-empty vector")
+        dominant = eigenvalues[np.argmax(eigenvalues.real)]
+        radius = float(np.max(np.abs(eigenvalues)))
+        outside = int(np.sum(np.abs(eigenvalues) > 1 + 1e-9))
+        ax.plot(circle.real, circle.imag, **GUIDE_STYLE)
+        ax.axhline(0, color="0.85", lw=0.6, zorder=0)
+        ax.axvline(0, color="0.85", lw=0.6, zorder=0)
+        size = float(np.clip(300 / np.sqrt(eigenvalues.size), 6, 40))
+        ax.scatter(eigenvalues.real, eigenvalues.imag, s=size, color=EIGENVALUE_COLOUR, lw=0)
+        ax.scatter(
+            [dominant.real], [dominant.imag], s=160, marker="*", color=DOMINANT_COLOUR, zorder=3
+        )
+        ax.text(
+            0.03,
+            0.97,
+            f"radius {radius:.3f}\n{outside} outside",
+            transform=ax.transAxes,
+            va="top",
+            fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+        )
+        reach = max(1.15, 1.08 * radius)
+        ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal", title=name)
+        ax.set(xlabel="Re \u03bb", ylabel="Im \u03bb")
+    handles = [
+        Line2D([], [], **GUIDE_STYLE, label="unit circle"),
+        Line2D([], [], ls="", marker="o", ms=4, color=EIGENVALUE_COLOUR, label="eigenvalue"),
+        Line2D([], [], ls="", marker="*", ms=11, color=DOMINANT_COLOUR, label="largest real part"),
+    ]
+    figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+    figure.suptitle(title, x=0.01, ha="left")
+    _save(figure, path)
+
+
+# --------------------------------------------------------------------- state space
+
+
+class StateSpace(NamedTuple):
+    """One network's activity on the eight-states trial in its SVD space.
+
+    projection: (time, 3) activity on the first three components; state_positions:
+    (states, 3) mean position of every memory state (NaN where never reached);
+    explained_variance_ratio: (3,) or None.
+    """
+
+    projection: np.ndarray
+    state_positions: np.ndarray
+    explained_variance_ratio: np.ndarray | None = None
+
+
+def cube_edges(n_states: int) -> list[tuple[int, int]]:
+    """Pairs of memory states one bit apart: the edges of the hypercube."""
+    return [
+        (a, b) for a in range(n_states) for b in range(a + 1, n_states) if (a ^ b).bit_count() == 1
+    ]
+
+
+def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 4) -> None:
+    """Activity on the first three SVD components, one 3D panel per :class:`StateSpace` of
+    ``panels`` (panel title -> state space): the trajectory in grey, every memory state as a
+    point in its colour, and the hypercube edges joining states one bit apart (Figs. 6C, 7)."""
+    n_states = {np.shape(p.state_positions)[0] for p in panels.values()}
+    if len(n_states) != 1:
+        raise ValueError(f"all panels need the same number of memory states, got {n_states}")
+    n_states = n_states.pop()
+    n_bits = _n_bits(n_states)
+    colours = state_colours(n_states)
+    figure = _new_figure(*_grid_size(len(panels), columns, 3.9, extra_width=1.3))
+    axes = _grid(figure, len(panels), columns, projection="3d")
+    for ax, (name, panel) in zip(axes, panels.items(), strict=True):
+        projection = _check_rank(f"{name}: projection", panel.projection, 2)[:, :3]
+        positions = _check_rank(f"{name}: state_positions", panel.state_positions, 2)[:, :3]
+        if projection.shape[1] != 3 or positions.shape[1] != 3:
+            raise ValueError(f"{name}: need 3 components, got {projection.shape[1]}")
+        ax.plot(*projection.T, color=TRAJECTORY_COLOUR, lw=0.6)
+        for a, b in cube_edges(n_states):
+            if np.all(np.isfinite(positions[[a, b]])):
+                ax.plot(*positions[[a, b]].T, color="0.15", lw=1.2)
+        reached = np.all(np.isfinite(positions), axis=1)
+        ax.scatter(
+            *positions[reached].T,
+            c=[colours[i] for i in np.flatnonzero(reached)],
+            s=55,
+            edgecolors="black",
+            linewidths=0.6,
+            depthshade=False,
+        )
+        ax.set_xlabel("SVD 1", labelpad=-6)
+        ax.set_ylabel("SVD 2", labelpad=-6)
+        ax.set_zlabel("SVD 3", labelpad=-6)
+        ax.tick_params(labelsize=7, pad=-2)
+        subtitle = name
+        if panel.explained_variance_ratio is not None:
+            share = float(np.nansum(panel.explained_variance_ratio))
+            subtitle += f"\n{share:.0%} of variance"
+        if not reached.all():
+            subtitle += f", {int((~reached).sum())} state(s) never held"
+        ax.set_title(subtitle, fontsize=10)
+    handles = [
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            ms=7,
+            mfc=colours[i],
+            mec="black",
+            label=state_name(i, n_bits),
+        )
+        for i in range(n_states)
+    ]
+    handles.append(Line2D([], [], color="0.15", lw=1.2, label="one bit apart"))
+    handles.append(Line2D([], [], color=TRAJECTORY_COLOUR, lw=0.8, label="trajectory"))
+    figure.legend(
+        handles=handles,
+        loc="outside right center",
+        title="memory state\n(sign of bit " + " ".join(str(k) for k in range(n_bits)) + ")",
+        frameon=False,
+        fontsize=9,
+    )
+    figure.suptitle(title, x=0.01, ha="left")
+    _save(figure, path)
+
+
+# ------------------------------------------------------------------------ ensemble
+
+
+def _size_axis(ax, sizes) -> None:
+    """Network sizes on a log axis (sizes usually double), ticks at the sizes themselves."""
+    sizes = sorted({int(s) for s in sizes})
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(sizes))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([str(s) for s in sizes])
+    ax.set_xlim(sizes[0] / 1.5, sizes[-1] * 1.5)
+    ax.set_xlabel("network size N (units)")
+    ax.grid(alpha=0.3)
+
+
+def _jittered(sizes: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """Spread the networks of one size a little sideways (multiplicatively: log axis)."""
+    ranks = pd.Series(seeds).groupby(pd.Series(sizes)).rank(method="first").to_numpy() - 1
+    counts = pd.Series(sizes).map(pd.Series(sizes).value_counts()).to_numpy()
+    return sizes * 2 ** (0.08 * (ranks - (counts - 1) / 2) / np.maximum(1, counts / 4))
+
+
+def plot_performance_by_size(
+    path,
+    networks: pd.DataFrame,
+    sizes: pd.DataFrame,
+    *,
+    title: str,
+    accuracy: float,
+    fraction: float,
+    minimal_size,
+    criterion: str,
+) -> None:
+    """Test error, sign accuracy and success rate against network size.
+
+    ``networks`` is ``networks.tsv`` (one row per network; ``missing`` ones are left out),
+    ``sizes`` is ``sizes.tsv``; every network is a point (filled: success), every size a
+    summary, the success rate has its Wilson interval, and the minimal size and the
+    criterion are written on the figure.
+    """
+    present = networks[~networks["missing"].astype(bool)]
+    x = _jittered(present["size"].to_numpy(float), present["seed"].to_numpy())
+    success = present["success"].astype(bool).to_numpy()
+    figure = _new_figure(13.0, 4.4)
+    error_ax, accuracy_ax, rate_ax = figure.subplots(1, 3)
+    for ax, column in (
+        (error_ax, "euclidean_error_mean"),
+        (accuracy_ax, "sign_accuracy"),
+    ):
+        values = present[column].to_numpy(float) if column in present else np.full(len(x), np.nan)
+        ax.scatter(x[success], values[success], s=28, color=SUCCESS_COLOUR, label="success")
+        ax.scatter(
+            x[~success],
+            values[~success],
+            s=28,
+            facecolors="none",
+            edgecolors=FAILURE_COLOUR,
+            label="failure",
+        )
+    error_ax.errorbar(
+        sizes["size"],
+        sizes["euclidean_error_mean"],
+        yerr=sizes["euclidean_error_sd"].fillna(0),
+        color="black",
+        marker="D",
+        ms=5,
+        capsize=3,
+        label="mean \u00b1 sd",
+    )
+    error_ax.set(ylabel="Euclidean error per test trial (a.u.)", title="test error")
+    mean_accuracy = present.groupby("size")["sign_accuracy"].mean()
+    accuracy_ax.plot(
+        mean_accuracy.index, mean_accuracy.to_numpy(), color="black", marker="D", ms=5, label="mean"
+    )
+    accuracy_ax.axhline(accuracy, **GUIDE_STYLE, label=f"success threshold {accuracy:g}")
+    accuracy_ax.set(ylabel="test sign accuracy (fraction of steps)", title="sign accuracy")
+    accuracy_ax.set_ylim(top=1.01)
+    rate = sizes["success_rate"].to_numpy(float)
+    rate_ax.errorbar(
+        sizes["size"],
+        rate,
+        yerr=[rate - sizes["success_rate_low"], sizes["success_rate_high"] - rate],
+        color="black",
+        marker="o",
+        capsize=4,
+        label="success rate, 95 % Wilson interval",
+    )
+    for size, k, n, r in zip(
+        sizes["size"], sizes["successes"], sizes["networks"], rate, strict=True
+    ):
+        rate_ax.annotate(
+            f"{k}/{n}", (size, r), xytext=(6, -4), textcoords="offset points", fontsize=8
+        )
+    rate_ax.axhline(fraction, **GUIDE_STYLE, label=f"required fraction {fraction:g}")
+    if minimal_size is not None:
+        rate_ax.axvline(
+            minimal_size,
+            color=SUCCESS_COLOUR,
+            lw=2,
+            alpha=0.6,
+            label=f"minimal size N = {minimal_size}",
+        )
+        verdict = f"minimal size: N = {minimal_size}"
+    else:
+        verdict = "no size meets the criterion"
+    rate_ax.set(ylabel="fraction of networks that succeed", title=verdict, ylim=(-0.03, 1.08))
+    for ax in (error_ax, accuracy_ax, rate_ax):
+        _size_axis(ax, sizes["size"])
+        ax.legend(fontsize=8, loc="best")
+    figure.suptitle(title, x=0.01, ha="left")
+    figure.supxlabel(_wrap("criterion: " + criterion, 150), fontsize=9)
+    _save(figure, path)
+
+
+def disparity_matrix(pairs: pd.DataFrame, seeds) -> np.ndarray:
+    """Symmetric (seeds, seeds) matrix of the ``procrustes_disparity`` of ``pairs`` (rows
+    seed_a, seed_b), 0 on the diagonal, NaN where a pair has no value."""
+    seeds = list(seeds)
+    index = {seed: i for i, seed in enumerate(seeds)}
+    matrix = np.full((len(seeds), len(seeds)), np.nan)
+    np.fill_diagonal(matrix, 0.0)
+    for a, b, value in zip(
+        pairs["seed_a"], pairs["seed_b"], pairs["procrustes_disparity"], strict=True
+    ):
+        if a not in index or b not in index:
+            raise ValueError(f"pair of seeds ({a}, {b}) is not among the seeds {seeds}")
+        matrix[index[a], index[b]] = matrix[index[b], index[a]] = value
+    return matrix
+
+
+def plot_disparity_matrix(path, pairs: pd.DataFrame, seeds, *, title: str) -> None:
+    """Heat map of the Procrustes disparity between the memory-state configurations of every
+    pair of realisations of one size (rows of ``realisation_pairs.tsv``); grey: undefined."""
+    seeds = list(seeds)
+    matrix = disparity_matrix(pairs, seeds)
+    finite = matrix[np.isfinite(matrix)]
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    side = 2.2 + 0.45 * len(seeds)
+    figure = _new_figure(side + 1.6, side)
+    ax = figure.add_subplot()
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
+    image = ax.imshow(np.ma.masked_invalid(matrix), cmap=cmap, vmin=0, vmax=top)
+    figure.colorbar(image, ax=ax, label="Procrustes disparity (0 = same shape)", shrink=0.9)
+    labels = [f"seed {s}" for s in seeds]
+    ax.set_xticks(range(len(seeds)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(seeds)), labels)
+    if len(seeds) <= 12:
+        for (i, j), value in np.ndenumerate(matrix):
+            text = "n/a" if np.isnan(value) else f"{value:.2f}"
+            dark = np.isfinite(value) and value < 0.6 * top
+            ax.text(
+                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+            )
+    ax.set_title(title, loc="left")
+    _save(figure, path)
