@@ -31,9 +31,13 @@
 # State directory layout:
 #   etc/   slurm.conf, slurmdbd.conf (mode 600), mariadb.cnf
 #   run/   pid files and the mariadb socket
-#   log/   slurmctld.log slurmd.log slurmdbd.log mariadb.log munged.log
+#   log/   slurmctld.log slurmd.log slurmdbd.log mariadb.log, plus <daemon>.out
+#          (start-up output); munged keeps Debian's /var/log/munge/munged.log
 #   spool/ slurmctld state (ctld/) and slurmd spool (d/)
 #   mysql/ mariadb data directory (kept across stop/start; `clean` drops it)
+#
+# Batch job output goes where sbatch puts it (slurm-<jobid>.out in the
+# submission directory unless --output is given), not into the state dir.
 #
 # Client commands find the config through /etc/slurm/slurm.conf, which
 # `start` makes a symlink to etc/slurm.conf (only if that path is absent or
@@ -67,6 +71,8 @@ MUNGE_PIDFILE=/run/munge/munged.pid
 MUNGE_MARKER=$RUN/munged.ours
 
 PACKAGES=(slurmctld slurmd slurmdbd slurm-client munge mariadb-server)
+# The daemons live in sbin, which is not on every PATH.
+export PATH=$PATH:/usr/sbin:/sbin
 NODE=$(hostname -s)
 
 # Daemons (and the client tools we call) read the config from here; slurmdbd
@@ -150,6 +156,27 @@ wait_for() {
     until "$@" >/dev/null 2>&1; do
         if ((SECONDS >= deadline)); then
             printf '[slurm-test] timed out after %ss waiting for %s\n' "$TIMEOUT" "$what" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+# wait_for_daemon NAME PIDFILE COMMAND...: like wait_for, but gives up as
+# soon as the daemon has exited (its pid file is stale, or still missing
+# after 10 s), instead of waiting out the timeout.
+wait_for_daemon() {
+    local name=$1 pidfile=$2 deadline started=$SECONDS
+    shift 2
+    deadline=$((SECONDS + TIMEOUT))
+    until "$@" >/dev/null 2>&1; do
+        if { [[ -e $pidfile ]] && ! live_pid "$pidfile" >/dev/null; } ||
+            { [[ ! -e $pidfile ]] && ((SECONDS - started >= 10)); }; then
+            printf '[slurm-test] %s exited during start-up\n' "$name" >&2
+            return 1
+        fi
+        if ((SECONDS >= deadline)); then
+            printf '[slurm-test] timed out after %ss waiting for %s\n' "$TIMEOUT" "$name" >&2
             return 1
         fi
         sleep 0.2
@@ -302,8 +329,9 @@ log-error=$LOG/mariadb.log
 # Unix socket only: nothing listens on any network address.
 skip-networking
 skip-name-resolve
-# Small footprint; the lock timeout is the one slurmdbd's docs recommend.
-innodb_buffer_pool_size=64M
+# The smallest values slurmdbd accepts without logging an error about
+# "not recommended" settings; the buffer pool is only touched as it fills.
+innodb_buffer_pool_size=512M
 innodb_log_file_size=64M
 innodb_lock_wait_timeout=900
 EOF
@@ -344,7 +372,7 @@ start_mariadb() {
     fi
     log "starting mariadb"
     setsid mariadbd --defaults-file="$MARIADB_CNF" </dev/null >>"$LOG/mariadb.log" 2>&1 &
-    wait_for "mariadb" mariadb-admin --no-defaults --socket="$MARIADB_SOCK" -uroot ping ||
+    wait_for_daemon mariadb "$RUN/mysqld.pid" mariadb-admin --no-defaults --socket="$MARIADB_SOCK" -uroot ping ||
         fail_with_log "mariadb did not come up" "$LOG/mariadb.log"
     # A fresh password on every start, so nothing secret persists between runs.
     mariadb_sql -e "
@@ -382,7 +410,7 @@ start_slurmdbd() {
     log "starting slurmdbd"
     slurmdbd >"$LOG/slurmdbd.out" 2>&1 ||
         fail_with_log "slurmdbd failed to start" "$LOG/slurmdbd.out" "$LOG/slurmdbd.log"
-    wait_for "slurmdbd (sacctmgr)" sacctmgr_ok ||
+    wait_for_daemon slurmdbd "$RUN/slurmdbd.pid" sacctmgr_ok ||
         fail_with_log "slurmdbd does not answer" "$LOG/slurmdbd.log" "$LOG/mariadb.log"
 }
 
@@ -414,12 +442,12 @@ start_slurm() {
     log "starting slurmctld"
     slurmctld >"$LOG/slurmctld.out" 2>&1 ||
         fail_with_log "slurmctld failed to start" "$LOG/slurmctld.out" "$LOG/slurmctld.log"
-    wait_for "slurmctld" scontrol ping ||
+    wait_for_daemon slurmctld "$RUN/slurmctld.pid" scontrol ping ||
         fail_with_log "slurmctld does not answer" "$LOG/slurmctld.log"
     log "starting slurmd"
     slurmd -N "$NODE" >"$LOG/slurmd.out" 2>&1 ||
         fail_with_log "slurmd failed to start" "$LOG/slurmd.out" "$LOG/slurmd.log"
-    wait_for "node $NODE to be idle" node_idle || {
+    wait_for_daemon slurmd "$RUN/slurmd.pid" node_idle || {
         sinfo -N -l >&2 || true
         fail_with_log "node $NODE is not idle" "$LOG/slurmd.log" "$LOG/slurmctld.log"
     }
@@ -434,6 +462,15 @@ any_running() {
     return 1
 }
 
+start_failed() {
+    trap - EXIT
+    if (($1 != 0)); then
+        log "start failed; stopping the daemons that did start (logs in $LOG)" >&2
+        cmd_stop >&2 || true
+    fi
+    exit "$1"
+}
+
 cmd_start() {
     [[ $(id -u) == 0 ]] || die "start needs root"
     local t0=$SECONDS p
@@ -444,7 +481,11 @@ cmd_start() {
         log "daemons of a previous start are running; stopping them first"
         cmd_stop
     fi
+    # A failed start leaves nothing running (its logs stay in $LOG).
+    trap 'start_failed $?' EXIT
     mkdir -p "$ETC" "$RUN" "$LOG" "$SPOOL/ctld" "$SPOOL/d"
+    # Nothing of ours runs now: pid files left by a crash are stale.
+    rm -f "$RUN"/*.pid
     chmod 755 "$STATE_DIR" "$ETC" "$LOG" "$SPOOL"
     # mariadbd (user mysql) creates its socket and pid file here.
     chown mysql:mysql "$RUN"
@@ -458,27 +499,57 @@ cmd_start() {
     start_slurmdbd
     setup_accounting
     start_slurm
+    trap - EXIT
     log "cluster '$CLUSTER' up in $((SECONDS - t0))s: node $NODE idle," \
         "partition '$PARTITION', account '$ACCOUNT', state in $STATE_DIR"
 }
 
+# unfinished_jobs IDS SACCT_LINES: true when one of the newline-separated job
+# ids is missing from the "JobIdRaw|State" lines or not yet in a final state.
+unfinished_jobs() {
+    local id state
+    while read -r id; do
+        [[ -n $id ]] || continue
+        state=$(awk -F'|' -v id="$id" '$1 == id {print $2}' <<<"$2")
+        case $state in
+            "" | PENDING | RUNNING | COMPLETING | REQUEUED | SUSPENDED) return 0 ;;
+        esac
+    done <<<"$1"
+    return 1
+}
+
 cmd_stop() {
-    # Cancel what is still queued or running so no job steps outlive slurmd.
     if live_pid "$RUN/slurmctld.pid" >/dev/null; then
-        local jobs
+        local jobs i
+        # Cancel what is still queued or running so no job steps outlive
+        # slurmd, and wait (at most 10 s) until they are gone.
         jobs=$(squeue -h -o '%A' 2>/dev/null || true)
         if [[ -n $jobs ]]; then
             log "cancelling jobs: ${jobs//$'\n'/ }"
             # shellcheck disable=SC2086
             scancel $jobs 2>/dev/null || true
-            local i
             for ((i = 0; i < 50; i++)); do
                 [[ -z $(squeue -h -t running,completing -o '%A' 2>/dev/null || true) ]] && break
                 sleep 0.2
             done
         fi
+        # slurmctld sends job start records (with the eligible time that
+        # time-window queries such as `sacct -S ... -E now` select on) in
+        # batches every few seconds, and its attempt while shutting down
+        # tends to fail; records not sent are only delivered after the next
+        # start. So wait (at most 15 s) until every job slurmctld still knows
+        # is listed with a final state, the way Snakemake's executor queries.
+        jobs=$(squeue -h -t all -o '%A' 2>/dev/null || true)
+        if [[ -n $jobs ]]; then
+            local states
+            for ((i = 0; i < 75; i++)); do
+                states=$(sacct -X -n -P -o JobIdRaw,State -S now-2days -E now 2>/dev/null || true)
+                if ! unfinished_jobs "$jobs" "$states"; then break; fi
+                sleep 0.2
+            done
+        fi
     fi
-    # slurmctld flushes its accounting records to slurmdbd while exiting, and
+    # slurmctld still talks to slurmdbd while exiting, and
     # slurmdbd needs munge and mariadb, hence three groups.
     stop_pidfiles slurmd="$RUN/slurmd.pid" slurmctld="$RUN/slurmctld.pid"
     stop_pidfiles slurmdbd="$RUN/slurmdbd.pid"
