@@ -109,5 +109,8 @@ def test_summary_tables(tiny_run):
 
 def test_every_output_has_its_log(tiny_run):
     logs = sorted((tiny_run / "results/tiny").rglob("*.log"))
-    assert len(logs) == 1 + 2 * len(SIZES) * len(SEEDS) + 1
+    n_networks = len(SIZES) * len(SEEDS)
+    stages = 1 + 2 * n_networks + 1  # dataset, train and analyse per network, aggregate
+    figures = 1 + n_networks + len(SIZES) + 1  # dataset, per network, per size, ensemble
+    assert len(logs) == stages + figures
     assert "epoch 2" in (tiny_run / "results/tiny/N8/seed1/train.log").read_text()

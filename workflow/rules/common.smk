@@ -60,4 +60,73 @@ def train_mem_mb(wildcards):
 
 
 def final_outputs():
-    return expand(f"{SUMMARY}/minimal_size.json", task=config["tasks"])
+    return (
+        expand(f"{SUMMARY}/minimal_size.json", task=config["tasks"]) + figure_outputs()
+    )
+
+
+# Figures and their report entries (workflow/rules/figures.smk).
+TASK_FIGURES = "results/{task}/figures"
+NETWORK_FIGURES = f"{NETWORK}/figures"
+SUMMARY_FIGURES = f"{SUMMARY}/figures"
+# The report lists categories and subcategories in text order: numbered categories
+# follow the workflow, and sizes and seeds padded with figure spaces sort as numbers.
+REPORT_CATEGORY = {
+    "dataset": "1. Dataset",
+    "training": "2. Training",
+    "network": "3. Per-network analysis",
+    "ensemble": "4. Ensemble",
+}
+
+
+def sortable_number(value, values):
+    """``value`` right-aligned to the widest of ``values`` with digit-wide figure spaces."""
+    width = max(len(str(v)) for v in values)
+    return str(value).rjust(width, "\u2007")
+
+
+def network_subcategory(wildcards):
+    """Report subcategory of one network: task, size and seed."""
+    size = sortable_number(wildcards.size, config["network"]["sizes"])
+    seed = sortable_number(wildcards.seed, config["network"]["seeds"])
+    return f"{wildcards.task}: N = {size}, seed {seed}"
+
+
+def size_subcategory(wildcards):
+    """Report subcategory of the realisations of one size."""
+    return f"{wildcards.task}: N = {sortable_number(wildcards.size, config['network']['sizes'])}"
+
+
+def size_files(pattern):
+    """``pattern`` (a path under a network folder) for every seed of one size, in seed order."""
+
+    def files(wildcards):
+        return [
+            pattern.format(task=wildcards.task, size=wildcards.size, seed=s)
+            for s in config["network"]["seeds"]
+        ]
+
+    return files
+
+
+def figure_outputs():
+    """Every figure of every task: the outputs of the plot rules for the whole grid."""
+    grid = {
+        "task": list(config["tasks"]),
+        "size": config["network"]["sizes"],
+        "seed": config["network"]["seeds"],
+    }
+    plots = (
+        rules.plot_dataset,
+        rules.plot_network,
+        rules.plot_realisations,
+        rules.plot_ensemble,
+    )
+    paths = [
+        path
+        for rule in plots
+        for pattern in rule.output
+        for path in expand(pattern, **grid)
+    ]
+    # expand repeats a path once for every value of a wildcard that it does not use
+    return list(dict.fromkeys(paths))

@@ -1,0 +1,170 @@
+# Figures (rnn_ensembles.figures) and their entries in the HTML report:
+#   snakemake --report results/report.html
+# One job per network draws all of its figures, so that plotting stays cheap next to training.
+
+
+rule plot_dataset:
+    input:
+        dataset=rules.make_dataset.output.dataset,
+    output:
+        training_trials=report(
+            f"{TASK_FIGURES}/training_trials.png",
+            caption="../report/dataset_training_trials.rst",
+            category=REPORT_CATEGORY["dataset"],
+            subcategory="{task}",
+            labels={"content": "1. training trials"},
+        ),
+        memory_trial=report(
+            f"{TASK_FIGURES}/memory_states_trial.png",
+            caption="../report/dataset_memory_trial.rst",
+            category=REPORT_CATEGORY["dataset"],
+            subcategory="{task}",
+            labels={"content": "2. eight-states test trial"},
+        ),
+    log:
+        f"{TASK_FIGURES}/plot_dataset.log",
+    conda:
+        "../../envs/plot_dataset.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    script:
+        "../scripts/plot_dataset.py"
+
+
+rule plot_network:
+    input:
+        weights=rules.train_network.output.weights,
+        initial_weights=rules.train_network.output.initial_weights,
+        history=rules.train_network.output.history,
+        arrays=rules.analyse_network.output.arrays,
+    output:
+        history=report(
+            f"{NETWORK_FIGURES}/training_history.png",
+            caption="../report/network_history.rst",
+            category=REPORT_CATEGORY["training"],
+            subcategory=network_subcategory,
+            labels={"content": "loss and validation accuracy"},
+        ),
+        test_trials=report(
+            f"{NETWORK_FIGURES}/test_trials.png",
+            caption="../report/network_test_trials.rst",
+            category=REPORT_CATEGORY["network"],
+            subcategory=network_subcategory,
+            labels={"content": "1. test trials"},
+        ),
+        memory_trial=report(
+            f"{NETWORK_FIGURES}/memory_states_trial.png",
+            caption="../report/network_memory_trial.rst",
+            category=REPORT_CATEGORY["network"],
+            subcategory=network_subcategory,
+            labels={"content": "2. eight-states test trial"},
+        ),
+        connectivity=report(
+            f"{NETWORK_FIGURES}/connectivity.png",
+            caption="../report/network_connectivity.rst",
+            category=REPORT_CATEGORY["network"],
+            subcategory=network_subcategory,
+            labels={"content": "3. connectivity matrix"},
+        ),
+        spectrum=report(
+            f"{NETWORK_FIGURES}/eigenvalues.png",
+            caption="../report/network_eigenvalues.rst",
+            category=REPORT_CATEGORY["network"],
+            subcategory=network_subcategory,
+            labels={"content": "4. eigenvalues before and after training"},
+        ),
+        state_space=report(
+            f"{NETWORK_FIGURES}/state_space.png",
+            caption="../report/network_state_space.rst",
+            category=REPORT_CATEGORY["network"],
+            subcategory=network_subcategory,
+            labels={"content": "5. memory states in SVD space"},
+        ),
+    log:
+        f"{NETWORK_FIGURES}/plot_network.log",
+    conda:
+        "../../envs/plot_network.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        loss_threshold=config["training"]["loss_threshold"],
+        target_accuracy=config["training"]["target_accuracy"],
+    script:
+        "../scripts/plot_network.py"
+
+
+rule plot_realisations:
+    input:
+        arrays=size_files(rules.analyse_network.output.arrays),
+        pairs=rules.aggregate_ensemble.output.realisation_pairs,
+    output:
+        spectra=report(
+            f"{SUMMARY_FIGURES}/N{{size}}_eigenvalues.png",
+            caption="../report/realisations_eigenvalues.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory=size_subcategory,
+            labels={"content": "1. eigenvalues of every realisation"},
+        ),
+        state_spaces=report(
+            f"{SUMMARY_FIGURES}/N{{size}}_state_spaces.png",
+            caption="../report/realisations_state_spaces.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory=size_subcategory,
+            labels={"content": "2. memory states of every realisation"},
+        ),
+        disparity=report(
+            f"{SUMMARY_FIGURES}/N{{size}}_disparity.png",
+            caption="../report/realisations_disparity.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory=size_subcategory,
+            labels={"content": "3. pairwise disparity of realisations"},
+        ),
+    log:
+        f"{SUMMARY_FIGURES}/N{{size}}_plot_realisations.log",
+    conda:
+        "../../envs/plot_realisations.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        seeds=config["network"]["seeds"],
+    script:
+        "../scripts/plot_realisations.py"
+
+
+rule plot_ensemble:
+    input:
+        networks=rules.aggregate_ensemble.output.networks,
+        sizes=rules.aggregate_ensemble.output.sizes,
+        minimal_size=rules.aggregate_ensemble.output.minimal_size,
+        realisations=rules.aggregate_ensemble.output.realisations,
+        realisation_pairs=rules.aggregate_ensemble.output.realisation_pairs,
+    output:
+        performance=report(
+            f"{SUMMARY_FIGURES}/performance_by_size.png",
+            caption="../report/ensemble_performance.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory="{task}: all sizes",
+            labels={"content": "1. performance against network size"},
+        ),
+        tables=report(
+            f"{SUMMARY_FIGURES}/summary_tables.html",
+            caption="../report/ensemble_tables.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory="{task}: all sizes",
+            labels={"content": "2. summary tables"},
+        ),
+    log:
+        f"{SUMMARY_FIGURES}/plot_ensemble.log",
+    conda:
+        "../../envs/plot_ensemble.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        accuracy=config["criterion"]["accuracy"],
+        fraction=config["criterion"]["fraction"],
+    script:
+        "../scripts/plot_ensemble.py"

@@ -1,0 +1,15 @@
+"""Snakemake adapter of rnn_ensembles.stages.plot_network."""
+
+from rnn_ensembles.stages import log_to, plot_network
+
+log_to(snakemake.log[0])
+plot_network(
+    snakemake.input["weights"],
+    snakemake.input["initial_weights"],
+    snakemake.input["history"],
+    snakemake.input["arrays"],
+    outputs=dict(snakemake.output.items()),
+    task=snakemake.wildcards["task"],
+    loss_threshold=snakemake.params["loss_threshold"],
+    target_accuracy=snakemake.params["target_accuracy"],
+)
