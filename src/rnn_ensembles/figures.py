@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
-from rnn_ensembles.analysis import STEPS_PER_SECOND
+from rnn_ensembles.analysis import STEPS_PER_SECOND, UNIT_CIRCLE_TOLERANCE
 from rnn_ensembles.io import atomic_path
 
 # --------------------------------------------------------------------------- style
@@ -120,6 +120,12 @@ def _wrap(text: str, width: int = 110) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
+def _title(figure: Figure, title: str) -> None:
+    """The figure's title, top left, wrapped to the figure's width (about 12 characters
+    per inch at the title's size) so that a long name is never cut off."""
+    figure.suptitle(_wrap(title, int(figure.get_figwidth() * 12)), x=0.01, ha="left")
+
+
 # -------------------------------------------------------------------------- trials
 
 
@@ -173,7 +179,7 @@ def plot_trials(path, inputs, targets, outputs=None, *, title: str, trial_names=
     if outputs is not None:
         handles.append(Line2D([], [], color=OUTPUT_COLOUR, lw=1.1, label="network output"))
     figure.legend(handles=handles, loc="outside upper right", ncols=len(handles), frameon=False)
-    figure.suptitle(title, x=0.01, ha="left")
+    _title(figure, title)
     _save(figure, path)
 
 
@@ -213,7 +219,7 @@ def plot_training_history(
         accuracy_ax.axhline(
             target_accuracy, **GUIDE_STYLE, label=f"early-stop target {target_accuracy:g}"
         )
-        accuracy_ax.legend(loc="lower right", fontsize=8)
+        accuracy_ax.legend(loc="best", fontsize=8)
     accuracy_ax.set_ylim(top=1.01)
     accuracy_ax.set(
         xlabel="epoch", ylabel="sign accuracy (fraction of steps)", title="validation accuracy"
@@ -226,7 +232,7 @@ def plot_training_history(
             ax.text(0.5, 0.5, "no completed epoch", ha="center", transform=ax.transAxes)
     else:
         loss_ax.legend(fontsize=8)
-    figure.suptitle(title, x=0.01, ha="left")
+    _title(figure, title)
     _save(figure, path)
 
 
@@ -249,7 +255,7 @@ def plot_connectivity(path, w_rec, *, title: str) -> None:
     ax.set(xlabel="pre-synaptic unit j", ylabel="post-synaptic unit i")
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(MaxNLocator(integer=True, nbins=6))
-    ax.set_title(title, loc="left")
+    _title(figure, title)
     _save(figure, path)
 
 
@@ -266,7 +272,7 @@ def plot_eigenvalue_spectra(path, spectra: dict, *, title: str, columns: int = 4
             raise ValueError(f"{name}: eigenvalues must be a non-empty vector")
         dominant = eigenvalues[np.argmax(eigenvalues.real)]
         radius = float(np.max(np.abs(eigenvalues)))
-        outside = int(np.sum(np.abs(eigenvalues) > 1 + 1e-9))
+        outside = int(np.sum(np.abs(eigenvalues) > 1 + UNIT_CIRCLE_TOLERANCE))
         ax.plot(circle.real, circle.imag, **GUIDE_STYLE)
         ax.axhline(0, color="0.85", lw=0.6, zorder=0)
         ax.axvline(0, color="0.85", lw=0.6, zorder=0)
@@ -275,17 +281,11 @@ def plot_eigenvalue_spectra(path, spectra: dict, *, title: str, columns: int = 4
         ax.scatter(
             [dominant.real], [dominant.imag], s=160, marker="*", color=DOMINANT_COLOUR, zorder=3
         )
-        ax.text(
-            0.03,
-            0.97,
-            f"radius {radius:.3f}\n{outside} outside",
-            transform=ax.transAxes,
-            va="top",
-            fontsize=8,
-            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
-        )
         reach = max(1.15, 1.08 * radius)
-        ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal", title=name)
+        ax.set(xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal")
+        ax.set_title(
+            f"{name}\nradius {radius:.3f}, {outside} of {eigenvalues.size} outside", fontsize=10
+        )
         ax.set(xlabel="Re \u03bb", ylabel="Im \u03bb")
     handles = [
         Line2D([], [], **GUIDE_STYLE, label="unit circle"),
@@ -293,7 +293,7 @@ def plot_eigenvalue_spectra(path, spectra: dict, *, title: str, columns: int = 4
         Line2D([], [], ls="", marker="*", ms=11, color=DOMINANT_COLOUR, label="largest real part"),
     ]
     figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
-    figure.suptitle(title, x=0.01, ha="left")
+    _title(figure, title)
     _save(figure, path)
 
 
@@ -320,7 +320,7 @@ def cube_edges(n_states: int) -> list[tuple[int, int]]:
     ]
 
 
-def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 4) -> None:
+def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 3) -> None:
     """Activity on the first three SVD components, one 3D panel per :class:`StateSpace` of
     ``panels`` (panel title -> state space): the trajectory in grey, every memory state as a
     point in its colour, and the hypercube edges joining states one bit apart (Figs. 6C, 7)."""
@@ -330,7 +330,8 @@ def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 4) -> No
     n_states = n_states.pop()
     n_bits = _n_bits(n_states)
     colours = state_colours(n_states)
-    figure = _new_figure(*_grid_size(len(panels), columns, 3.9, extra_width=1.3))
+    panel_size = 4.8 if len(panels) == 1 else 3.9
+    figure = _new_figure(*_grid_size(len(panels), columns, panel_size, extra_width=1.3))
     axes = _grid(figure, len(panels), columns, projection="3d")
     for ax, (name, panel) in zip(axes, panels.items(), strict=True):
         projection = _check_rank(f"{name}: projection", panel.projection, 2)[:, :3]
@@ -350,10 +351,11 @@ def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 4) -> No
             linewidths=0.6,
             depthshade=False,
         )
-        ax.set_xlabel("SVD 1", labelpad=-6)
-        ax.set_ylabel("SVD 2", labelpad=-6)
-        ax.set_zlabel("SVD 3", labelpad=-6)
-        ax.tick_params(labelsize=7, pad=-2)
+        ax.set_xlabel("SVD 1 (a.u.)", labelpad=-2)
+        ax.set_ylabel("SVD 2 (a.u.)", labelpad=-2)
+        ax.set_zlabel("SVD 3 (a.u.)", labelpad=-2)
+        ax.tick_params(labelsize=7, pad=-1)
+        ax.set_box_aspect(None, zoom=0.88)  # room for the axis labels inside the panel
         subtitle = name
         if panel.explained_variance_ratio is not None:
             share = float(np.nansum(panel.explained_variance_ratio))
@@ -383,7 +385,7 @@ def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 4) -> No
         frameon=False,
         fontsize=9,
     )
-    figure.suptitle(title, x=0.01, ha="left")
+    _title(figure, title)
     _save(figure, path)
 
 
@@ -478,7 +480,7 @@ def plot_performance_by_size(
         sizes["size"], sizes["successes"], sizes["networks"], rate, strict=True
     ):
         rate_ax.annotate(
-            f"{k}/{n}", (size, r), xytext=(6, -4), textcoords="offset points", fontsize=8
+            f"{k}/{n}", (size, r), xytext=(6, 4), textcoords="offset points", fontsize=8
         )
     rate_ax.axhline(fraction, **GUIDE_STYLE, label=f"required fraction {fraction:g}")
     if minimal_size is not None:
@@ -496,7 +498,7 @@ def plot_performance_by_size(
     for ax in (error_ax, accuracy_ax, rate_ax):
         _size_axis(ax, sizes["size"])
         ax.legend(fontsize=8, loc="best")
-    figure.suptitle(title, x=0.01, ha="left")
+    _title(figure, title)
     figure.supxlabel(_wrap("criterion: " + criterion, 150), fontsize=9)
     _save(figure, path)
 
@@ -540,5 +542,5 @@ def plot_disparity_matrix(path, pairs: pd.DataFrame, seeds, *, title: str) -> No
             ax.text(
                 j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
             )
-    ax.set_title(title, loc="left")
+    _title(figure, title)
     _save(figure, path)
