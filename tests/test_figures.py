@@ -36,7 +36,9 @@ def state_space(steps=80, states=8):
 def test_trials_with_and_without_outputs(tmp_path):
     inputs, targets, outputs = trials()
     figures.plot_trials(tmp_path / "with.png", inputs, targets, outputs, title="N = 8, seed 1")
-    figures.plot_trials(tmp_path / "without.png", inputs[:1], targets[:1], title="dataset")
+    figures.plot_trials(
+        tmp_path / "without.png", inputs[:1], targets[:1], title="dataset", shade_states=True
+    )
     assert_png(tmp_path / "with.png")
     assert_png(tmp_path / "without.png")
 

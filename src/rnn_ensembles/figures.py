@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
-from rnn_ensembles.analysis import STEPS_PER_SECOND, UNIT_CIRCLE_TOLERANCE
+from rnn_ensembles.analysis import STEPS_PER_SECOND, UNIT_CIRCLE_TOLERANCE, state_labels
 from rnn_ensembles.io import atomic_path
 
 # --------------------------------------------------------------------------- style
@@ -58,6 +59,7 @@ EIGENVALUE_COLOUR = "#333333"
 DOMINANT_COLOUR = "#C00000"
 SUCCESS_COLOUR = "#1B7837"
 FAILURE_COLOUR = "#B2182B"
+STATE_SHADE = 0.22  # opacity of a memory state's colour behind a trial
 GUIDE_STYLE = {"color": "0.35", "linestyle": "--", "linewidth": 1.0}
 
 
@@ -129,11 +131,15 @@ def _title(figure: Figure, title: str) -> None:
 # -------------------------------------------------------------------------- trials
 
 
-def plot_trials(path, inputs, targets, outputs=None, *, title: str, trial_names=None) -> None:
+def plot_trials(
+    path, inputs, targets, outputs=None, *, title: str, trial_names=None, shade_states=False
+) -> None:
     """Inputs, targets and, when given, outputs of some trials (paper Figs. 3 and 6A).
 
     Arrays are (trials, time, channels); one row of panels per channel, one column per
     trial.  The input has the channel's colour, the target is grey, the output black.
+    With ``shade_states`` the background has the colour of the memory state the target
+    holds, named in the top row, as in the state-space figures.
     """
     inputs = _check_rank("inputs", inputs, 3)
     targets = _check_rank("targets", targets, 3)
@@ -164,6 +170,8 @@ def plot_trials(path, inputs, targets, outputs=None, *, title: str, trial_names=
                     time, outputs[trial, :, channel], color=OUTPUT_COLOUR, lw=1.1, label="output"
                 )
             ax.axhline(0, color="0.85", lw=0.6, zorder=0)
+            if shade_states:
+                _shade_states(ax, targets[trial], named=channel == 0)
             if trial == 0:
                 ax.set_ylabel(f"bit {channel}\n{AMPLITUDE_LABEL}", color=colour)
             if channel == 0:
@@ -171,16 +179,46 @@ def plot_trials(path, inputs, targets, outputs=None, *, title: str, trial_names=
             if channel == n_channels - 1:
                 ax.set_xlabel(TIME_LABEL)
     low, high = axes[0, 0].get_ylim()
-    axes[0, 0].set_ylim(min(low, -1.3), max(high, 1.3))
+    # With state names, the top of each panel is kept free for them.
+    axes[0, 0].set_ylim(min(low, -1.3), max(high, 1.8 if shade_states else 1.3))
     handles = [
         Line2D([], [], color=TARGET_COLOUR, lw=2.4, label="target"),
         Line2D([], [], color=channel_colour(0), lw=0.8, label="input (channel colour)"),
     ]
     if outputs is not None:
         handles.append(Line2D([], [], color=OUTPUT_COLOUR, lw=1.1, label="network output"))
-    figure.legend(handles=handles, loc="outside upper right", ncols=len(handles), frameon=False)
+    if shade_states:
+        colour = state_colours(2**n_channels)[-1]
+        handles.append(Patch(color=colour, alpha=STATE_SHADE, label="memory state of the target"))
+    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     _title(figure, title)
     _save(figure, path)
+
+
+def _shade_states(ax, targets: np.ndarray, named: bool) -> None:
+    """Colour the time spans where the (time, channels) target holds a memory state."""
+    labels = state_labels(targets)
+    colours = state_colours(2 ** targets.shape[1])
+    change = np.flatnonzero(np.diff(labels)) + 1
+    steps = len(labels)
+    for start, stop in zip([0, *change], [*change, steps], strict=True):
+        label = labels[start]
+        if label < 0:
+            continue
+        ax.axvspan(
+            start * MS_PER_STEP, stop * MS_PER_STEP, color=colours[label], alpha=STATE_SHADE, lw=0
+        )
+        wide_px = (stop - start) / steps * ax.figure.get_figwidth() * DPI * 0.8
+        if named and wide_px > 32:  # a name in a narrower span would crowd its neighbours
+            ax.text(
+                (start + stop) / 2 * MS_PER_STEP,
+                0.97,
+                state_name(label, targets.shape[1]),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="top",
+                fontsize=8,
+            )
 
 
 # ------------------------------------------------------------------------ training

@@ -200,6 +200,7 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
         data.targets("memory_states"),
         title=f"{task}: eight-states test trial (no noise)",
         trial_names=["every memory state, twice"],
+        shade_states=True,
     )
 
 
@@ -244,6 +245,7 @@ def plot_network(
         arrays["memory_outputs"][None],
         title=f"{name}: eight-states test trial",
         trial_names=["every memory state, twice"],
+        shade_states=True,
     )
     figures.plot_connectivity(
         outputs["connectivity"], trained.W_rec, title=f"{name}: recurrent connectivity"
