@@ -1,0 +1,337 @@
+"""Fixed points of a trained network's autonomous dynamics (Sussillo & Barak 2013).
+
+With zero input the network of Eq. 7 is the map ``F(h) = tanh(h @ W_rec)`` (row vectors,
+Keras convention).  Its fixed points are the zeros of the speed
+
+    q(h) = 1/2 ||F(h) - h||^2,
+
+found, as in Sussillo & Barak (2013) and the ``fixed-point-finder`` package (Golub &
+Sussillo 2018), by minimising q from many initial states sampled from the network's own
+trajectories, all at once as one batch.  The design follows that package: the search
+itself (sampling, clean-up, uniqueness, Jacobians, stability) is framework-agnostic in
+:class:`FixedPointFinder`; a subclass only supplies the batched minimisation
+(:class:`TFFixedPointFinder`, Adam in TensorFlow); the results live in a small container,
+:class:`FixedPoints`, with save and restore.
+
+After Adam, a few Newton steps (numpy, batched) polish each distinct candidate, accepted
+only where they lower q: near a true fixed point they reach machine precision, so the
+q tolerance cleanly separates fixed points from slow points, which Newton cannot improve.
+
+Stability uses the Jacobian of F.  In column convention ``x(t+1) = tanh(W_rec.T x(t))``,
+so ``dF/dx = diag(1 - F(x)**2) @ W_rec.T``; a fixed point is *stable* when every
+eigenvalue has modulus below 1, *unstable* when every one lies above, a *saddle* otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import h5py
+import numpy as np
+from scipy.spatial import cKDTree
+
+from rnn_ensembles.io import atomic_path, attribute_value, check_format, open_h5, read_array
+
+FORMAT_VERSION = 1
+STABILITY = ("stable", "saddle", "unstable")
+
+
+def speed(w_rec: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """q(h) = 1/2 ||tanh(h W_rec) - h||^2 for each row of ``states``."""
+    return 0.5 * np.sum((np.tanh(states @ w_rec) - states) ** 2, axis=-1)
+
+
+def jacobians(w_rec: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """Jacobians (k, N, N) of F at each state, in column convention: diag(1 - F^2) W_rec^T."""
+    derivative = 1.0 - np.tanh(states @ w_rec) ** 2
+    return derivative[:, :, None] * w_rec.T[None]
+
+
+@dataclass
+class FixedPoints:
+    """Fixed points of one network and the linearisation at each.
+
+    Attributes:
+        points: (k, N) states h* with F(h*) = h*.
+        q: (k,) speed at each point (0 for an exact fixed point).
+        eigenvalues: (k, N) eigenvalues of the Jacobian at each point, by decreasing modulus.
+        attrs: search parameters and counts (JSON-able values).
+    """
+
+    points: np.ndarray
+    q: np.ndarray
+    eigenvalues: np.ndarray
+    attrs: dict = field(default_factory=dict)
+    instability_tolerance: float = 1e-6
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def n_unstable_modes(self) -> np.ndarray:
+        """Per point, how many Jacobian eigenvalues lie outside the unit circle."""
+        return np.sum(np.abs(self.eigenvalues) > 1.0 + self.instability_tolerance, axis=1)
+
+    @property
+    def stability(self) -> np.ndarray:
+        """Per point, ``stable``, ``saddle`` or ``unstable``."""
+        n = self.n_unstable_modes
+        n_modes = self.eigenvalues.shape[1] if self.eigenvalues.ndim == 2 else 0
+        return np.where(n == 0, "stable", np.where(n == n_modes, "unstable", "saddle"))
+
+    def counts(self) -> dict:
+        kinds = self.stability
+        return {f"n_{kind}": int(np.sum(kinds == kind)) for kind in STABILITY}
+
+    def select(self, mask) -> FixedPoints:
+        return FixedPoints(
+            self.points[mask],
+            self.q[mask],
+            self.eigenvalues[mask],
+            dict(self.attrs),
+            self.instability_tolerance,
+        )
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{v} {k[2:]}" for k, v in self.counts().items())
+        q_max = float(self.q.max()) if len(self) else float("nan")
+        return f"{len(self)} fixed points ({counts}); largest q {q_max:.2e}"
+
+    def save(self, path) -> None:
+        with atomic_path(path) as tmp, h5py.File(tmp, "w") as handle:
+            handle.attrs["content"] = "fixed_points"
+            handle.attrs["format_version"] = FORMAT_VERSION
+            handle.attrs["instability_tolerance"] = self.instability_tolerance
+            handle.create_dataset("points", data=self.points)
+            handle.create_dataset("q", data=self.q)
+            handle.create_dataset("eigenvalues", data=self.eigenvalues)
+            handle.create_dataset("stability", data=self.stability.astype("S8"))
+            for key, value in self.attrs.items():
+                handle.attrs[key] = attribute_value(value)
+
+    @classmethod
+    def restore(cls, path) -> FixedPoints:
+        with open_h5(path, "fixed points") as handle:
+            check_format(handle, "fixed_points", FORMAT_VERSION)
+            points = read_array(handle, "points", 2)
+            k, n = points.shape
+            q = read_array(handle, "q", 1, (k,))
+            eigenvalues = read_array(handle, "eigenvalues", 2, (k, n))
+            attrs = {
+                key: (v.item() if isinstance(v, np.generic) else v)
+                for key, v in handle.attrs.items()
+                if key not in ("content", "format_version", "instability_tolerance")
+            }
+            tolerance = float(handle.attrs["instability_tolerance"])
+        return cls(points, q, eigenvalues, attrs, tolerance)
+
+
+class FixedPointFinder:
+    """Batched search for the fixed points of ``h -> tanh(h W_rec)``; the minimiser is a
+    subclass's :meth:`_minimise`.
+
+    Args (``default_hps``):
+        n_initial: candidate states, sampled from the network's trajectories. Default 256.
+        initial_noise: standard deviation of Gaussian noise added to each sampled state, so
+            that the search also starts off the visited manifold. Default 0.05.
+        learning_rate: initial Adam learning rate. Default 0.01.
+        lr_decay: the learning rate is multiplied by this every 100 iterations. Default 0.9.
+        max_iterations: Adam iterations at most. Default 2000.
+        newton_iterations: Newton polishing steps per distinct candidate. Default 10.
+        q_tolerance: a polished candidate counts as a fixed point when q is below this;
+            larger minima are slow points. Default 1e-10.
+        unique_tolerance: fixed points closer than this (Euclidean) are one. Default 1e-3.
+        instability_tolerance: a Jacobian eigenvalue counts as unstable when its modulus
+            exceeds 1 by more than this. Default 1e-6.
+        seed: seed of the sampling of initial states. Default 0.
+    """
+
+    def __init__(self, w_rec: np.ndarray, **hps):
+        unknown = set(hps) - set(self.default_hps())
+        if unknown:
+            raise ValueError(
+                f"unknown fixed-point search parameter(s) {sorted(unknown)}: expected "
+                f"{sorted(self.default_hps())}"
+            )
+        self.w_rec = np.asarray(w_rec, dtype=np.float64)
+        self.hps = {**self.default_hps(), **hps}
+
+    @classmethod
+    def default_hps(cls) -> dict:
+        return {
+            "n_initial": 256,
+            "initial_noise": 0.05,
+            "learning_rate": 0.01,
+            "lr_decay": 0.9,
+            "max_iterations": 2000,
+            "newton_iterations": 10,
+            "q_tolerance": 1e-10,
+            "unique_tolerance": 1e-3,
+            "instability_tolerance": 1e-6,
+            "seed": 0,
+        }
+
+    def sample_states(self, trajectories: np.ndarray) -> np.ndarray:
+        """``n_initial`` states drawn without replacement from (..., N) activity, plus noise."""
+        states = np.asarray(trajectories, dtype=np.float64).reshape(-1, self.w_rec.shape[0])
+        rng = np.random.default_rng(self.hps["seed"])
+        n = min(self.hps["n_initial"], len(states))
+        picked = states[rng.choice(len(states), size=n, replace=False)]
+        return picked + rng.normal(0.0, self.hps["initial_noise"], size=picked.shape)
+
+    def find(self, initial_states: np.ndarray) -> FixedPoints:
+        """Minimise q from every initial state; keep the distinct fixed points."""
+        initial_states = np.asarray(initial_states, dtype=np.float64)
+        states, iterations = self._minimise(initial_states)
+        # Merge before polishing: many candidates fall into the same fixed point.
+        states = unique_states(states, speed(self.w_rec, states), self.hps["unique_tolerance"])
+        states = self.newton(states)
+        q = speed(self.w_rec, states)
+        keep = q < self.hps["q_tolerance"]
+        points = unique_states(states[keep], q[keep], self.hps["unique_tolerance"])
+        q = speed(self.w_rec, points)
+        eigenvalues = np.linalg.eigvals(jacobians(self.w_rec, points))
+        order = np.argsort(-np.abs(eigenvalues), axis=1)
+        eigenvalues = np.take_along_axis(eigenvalues, order, axis=1)
+        attrs = {
+            "n_candidates": len(initial_states),
+            "n_distinct_minima": len(states),
+            "n_slow_points": int(np.sum(~keep)),
+            "adam_iterations": int(iterations),
+            "search": json.dumps(self.hps, sort_keys=True),
+        }
+        return FixedPoints(points, q, eigenvalues, attrs, self.hps["instability_tolerance"])
+
+    def newton(self, states: np.ndarray) -> np.ndarray:
+        """Newton steps on F(h) - h = 0 for each state, each kept only where it lowers q.
+
+        A state stops once a step fails to lower q: at a fixed point q has hit rounding
+        level, at a slow point Newton cannot help.
+        """
+        states = states.copy()
+        active = np.arange(len(states))
+        for _ in range(self.hps["newton_iterations"]):
+            if not len(active):
+                break
+            current = states[active]
+            step = self._newton_step(current)
+            q_now = speed(self.w_rec, current)
+            better = np.zeros(len(active), bool)
+            # Backtracking: far from a fixed point the full step can overshoot.
+            for fraction in (1.0, 0.5, 0.25, 0.125):
+                trial = current + fraction * step
+                improved = ~better & (speed(self.w_rec, trial) < q_now)
+                states[active[improved]] = trial[improved]
+                better |= improved
+            active = active[better]
+        return states
+
+    def _newton_step(self, states: np.ndarray, chunk: int = 32) -> np.ndarray:
+        """Solve (J - I) dx = -(F(h) - h) per state, in chunks to bound the (k, N, N) memory."""
+        eye = np.eye(self.w_rec.shape[0])
+        steps = []
+        for part in np.array_split(states, -(-len(states) // chunk)):
+            residual = np.tanh(part @ self.w_rec) - part
+            system = jacobians(self.w_rec, part) - eye
+            try:
+                steps.extend(np.linalg.solve(system, -residual[..., None])[..., 0])
+            except np.linalg.LinAlgError:  # J - I singular: a continuum of fixed points
+                steps.extend(
+                    np.linalg.lstsq(a, -r, rcond=None)[0]
+                    for a, r in zip(system, residual, strict=True)
+                )
+        return np.asarray(steps).reshape(states.shape)
+
+    def _minimise(self, states: np.ndarray) -> tuple[np.ndarray, int]:
+        """Minimise q from each row of ``states``; returns the end states and iterations run."""
+        raise NotImplementedError
+
+
+class TFFixedPointFinder(FixedPointFinder):
+    """Adam on the summed q of the batch, in TensorFlow (float64).
+
+    Each candidate's q depends on its own state only, and Adam's moments are per
+    coordinate, so the batch is as many independent searches run at once.
+    """
+
+    CHECK_EVERY = 100
+
+    def _minimise(self, states):
+        import keras
+        import tensorflow as tf
+
+        w_rec = tf.constant(self.w_rec)
+        h = tf.Variable(states)
+        schedule = keras.optimizers.schedules.ExponentialDecay(
+            self.hps["learning_rate"], self.CHECK_EVERY, self.hps["lr_decay"]
+        )
+        optimizer = keras.optimizers.Adam(learning_rate=schedule)
+
+        @tf.function
+        def run(steps):
+            for _ in tf.range(steps):
+                with tf.GradientTape() as tape:
+                    q = 0.5 * tf.reduce_sum((tf.tanh(h @ w_rec) - h) ** 2, axis=1)
+                    total = tf.reduce_sum(q)
+                optimizer.apply_gradients([(tape.gradient(total, h), h)])
+            return tf.reduce_max(0.5 * tf.reduce_sum((tf.tanh(h @ w_rec) - h) ** 2, axis=1))
+
+        done = 0
+        while done < self.hps["max_iterations"]:
+            steps = min(self.CHECK_EVERY, self.hps["max_iterations"] - done)
+            q_max = float(run(tf.constant(steps)))
+            done += steps
+            if q_max < self.hps["q_tolerance"]:
+                break
+        return h.numpy(), done
+
+
+def unique_states(states: np.ndarray, q: np.ndarray, tolerance: float) -> np.ndarray:
+    """One state per group of states within ``tolerance`` of each other, the slowest kept.
+
+    Greedy in order of increasing q: a state is dropped when a kept one lies within
+    ``tolerance``.
+    """
+    if not len(states):
+        return states
+    order = np.argsort(q)
+    tree = cKDTree(states[order])
+    kept = np.zeros(len(states), bool)
+    dropped = np.zeros(len(states), bool)
+    for i in range(len(order)):
+        if dropped[i]:
+            continue
+        kept[i] = True
+        dropped[tree.query_ball_point(states[order[i]], tolerance)] = True
+    return states[order][kept]
+
+
+def memory_state_match(points: np.ndarray, memory_states: np.ndarray) -> dict:
+    """How the stable fixed points sit relative to the memory states (full activity space).
+
+    Returns, per memory state, the index of and distance to its nearest stable fixed point,
+    and whether it is *matched*: nearer than half the smallest distance between two memory
+    states, which makes the matching one-to-one (a point within half that distance of two
+    states would put them closer than the smallest distance).
+    """
+    memory_states = np.asarray(memory_states, dtype=np.float64)
+    n_states = len(memory_states)
+    defined = ~np.isnan(memory_states).any(axis=1)
+    separation = (
+        float(np.min(cKDTree(memory_states[defined]).query(memory_states[defined], k=2)[0][:, 1]))
+        if defined.sum() > 1
+        else float("nan")
+    )
+    distance = np.full(n_states, np.nan)
+    nearest = np.full(n_states, -1)
+    if len(points) and defined.any():
+        d, i = cKDTree(points).query(memory_states[defined])
+        distance[defined], nearest[defined] = d, i
+    matched = distance < separation / 2
+    return {
+        "distance": distance,
+        "nearest": nearest,
+        "matched": matched,
+        "separation": separation,
+    }

@@ -1,0 +1,146 @@
+"""Robustness of a trained network (paper Sec. 5.1): accuracy under perturbed inputs and
+after removing recurrent connections.
+
+Four perturbations, each a curve of accuracy against a level:
+
+* ``noise``: input noise of standard deviation ``level``;
+* ``amplitude``: input pulses scaled by ``level`` (the task's own noise kept);
+* ``prune_magnitude``: a fraction ``level`` of the recurrent weights set to zero, the
+  smallest in absolute value first;
+* ``prune_random``: the same fraction, chosen at random.
+
+Perturbed trials come from the task's own generator, so they have the statistics of the
+training trials apart from the perturbation; networks are run with
+:meth:`~rnn_ensembles.network.Network.run` in numpy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from rnn_ensembles import metrics
+from rnn_ensembles.network import Network
+
+PERTURBATIONS = ("noise", "amplitude", "prune_magnitude", "prune_random")
+COLUMNS = ("perturbation", "level", "sign_accuracy", "mse", "euclidean_error_mean")
+
+
+def perturbed_trials(task, n_trials: int, seed: int, noise_std: float, amplitude: float = 1.0):
+    """Trials of ``task`` with input noise ``noise_std`` and the clean input scaled by
+    ``amplitude``; targets are the task's.
+
+    The same ``seed`` gives the same pulses at every level, so curves compare like with
+    like; at ``amplitude = 1`` and the task's noise the trials are ``task.trials``'s.
+    """
+    if noise_std < 0:
+        raise ValueError(f"noise level {noise_std}: must be 0 or more")
+    clean, targets = dataclasses.replace(task, noise_std=0.0).trials(
+        n_trials, np.random.default_rng(seed)
+    )
+    noisy, _ = dataclasses.replace(task, noise_std=noise_std).trials(
+        n_trials, np.random.default_rng(seed)
+    )
+    # The noise is what the noisy draw adds to the clean one: both draw the same pulses.
+    noise = noisy.astype(np.float64) - clean
+    return amplitude * clean.astype(np.float64) + noise, targets
+
+
+def pruned(network: Network, fraction: float, order: np.ndarray) -> Network:
+    """``network`` with the first ``round(fraction * N^2)`` recurrent weights of ``order``
+    (flat indices into W_rec) set to zero."""
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"pruning fraction {fraction}: must be between 0 and 1")
+    w_rec = network.W_rec.copy()
+    w_rec.flat[order[: int(round(fraction * w_rec.size))]] = 0.0
+    return dataclasses.replace(network, W_rec=w_rec)
+
+
+def pruning_orders(network: Network, seed: int) -> dict[str, np.ndarray]:
+    """Removal order of the recurrent weights: by increasing |w|, and a random permutation
+    (one per network, so the random masks are nested as the fraction grows)."""
+    flat = np.abs(network.W_rec).ravel()
+    return {
+        "prune_magnitude": np.argsort(flat, kind="stable"),
+        "prune_random": np.random.default_rng(seed).permutation(flat.size),
+    }
+
+
+def score(network: Network, inputs: np.ndarray, targets: np.ndarray) -> dict:
+    _, outputs = network.run(inputs)
+    return {
+        "sign_accuracy": metrics.sign_accuracy(outputs, targets),
+        "mse": metrics.mean_squared_error(outputs, targets),
+        "euclidean_error_mean": float(np.mean(metrics.euclidean_error(outputs, targets))),
+    }
+
+
+def robustness_curves(
+    network: Network,
+    task,
+    n_trials: int,
+    seed: int,
+    noise_levels,
+    amplitudes,
+    prune_fractions,
+) -> pd.DataFrame:
+    """Accuracy, MSE and mean Euclidean error of ``network`` under every perturbation level;
+    one row per (perturbation, level)."""
+    rows = []
+    for level in noise_levels:
+        inputs, targets = perturbed_trials(task, n_trials, seed, level)
+        rows.append({"perturbation": "noise", "level": level, **score(network, inputs, targets)})
+    for level in amplitudes:
+        inputs, targets = perturbed_trials(task, n_trials, seed, task.noise_std, level)
+        rows.append(
+            {"perturbation": "amplitude", "level": level, **score(network, inputs, targets)}
+        )
+    inputs, targets = perturbed_trials(task, n_trials, seed, task.noise_std)
+    for kind, order in pruning_orders(network, seed).items():
+        for level in prune_fractions:
+            rows.append(
+                {
+                    "perturbation": kind,
+                    "level": level,
+                    **score(pruned(network, level, order), inputs, targets),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def size_curves(curves: pd.DataFrame) -> pd.DataFrame:
+    """Per size, perturbation and level: networks, mean and sd of the sign accuracy and MSE.
+
+    ``curves`` holds the rows of every network with a ``size`` column."""
+    grouped = curves.groupby(["size", "perturbation", "level"], sort=True)
+    out = grouped.agg(
+        networks=("sign_accuracy", "size"),
+        sign_accuracy_mean=("sign_accuracy", "mean"),
+        sign_accuracy_sd=("sign_accuracy", "std"),
+        mse_mean=("mse", "mean"),
+        mse_sd=("mse", "std"),
+    )
+    return out.reset_index()
+
+
+def success_under_noise(
+    curves: pd.DataFrame, noise_level: float, accuracy: float, diverged: set
+) -> list[dict]:
+    """Per network (rows with ``size`` and ``seed``): success at input noise ``noise_level``,
+    the rows :func:`rnn_ensembles.aggregate.network_table` takes."""
+    at_level = curves[
+        (curves["perturbation"] == "noise") & np.isclose(curves["level"], noise_level)
+    ]
+    return [
+        {
+            "size": int(row["size"]),
+            "seed": int(row["seed"]),
+            "sign_accuracy": float(row["sign_accuracy"]),
+            "success": bool(
+                (row["size"], row["seed"]) not in diverged and row["sign_accuracy"] >= accuracy
+            ),
+        }
+        for _, row in at_level.iterrows()
+    ]
