@@ -15,6 +15,10 @@ Sections, in the order of the file:
   states (Figs. 6C and 7);
 * ensemble: performance against network size and the pairwise comparison of
   realisations (not in the paper).
+
+A new figure is a function ``plot_<what>(path, <arrays>, *, title, ...)`` in its section
+(or a new one): it starts from ``_new_figure`` (or ``_grid`` for panels), takes its
+colours and axis labels from the style section, and ends with ``_title`` and ``_save``.
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ def _grid(figure: Figure, n_panels: int, columns: int, **subplot_kw) -> list:
 
 
 def _grid_size(n_panels: int, columns: int, panel: float, extra_width: float = 0.0) -> tuple:
+    """Figure size (inches) for ``_grid``: square panels of side ``panel``, a title above."""
     columns = min(columns, n_panels)
     return panel * columns + extra_width, panel * math.ceil(n_panels / columns) + 0.7
 
