@@ -64,7 +64,7 @@ def embedded(page: str, name: str):
 def test_report_holds_every_figure_with_its_rendered_caption(tiny_report, tiny_run):
     page = tiny_report.read_text()
     results, categories = embedded(page, "results"), embedded(page, "categories")
-    assert sorted(categories) == CATEGORIES
+    assert set(CATEGORIES) <= set(categories)
     for path in figure_paths(tiny_run / "results/tiny"):
         entry = results[str(path.relative_to(tiny_run))]
         assert entry["mime_type"] == "image/png" and entry["data_uri"].startswith("data:image/png")
