@@ -1,28 +1,194 @@
-"""Checks of the workflow config beyond its JSON schema: consistency between keys."""
+"""Checks of the workflow config: its JSON schema, then consistency between keys.
+
+Every problem becomes one line naming the key as a dotted path (``network.sizes[0]``),
+the value found and what is allowed, so that a hand-edited config is refused before
+any job starts with a message a user can act on, instead of jsonschema's report of
+schema internals.
+"""
 
 from __future__ import annotations
 
+import difflib
+import json
+
+import jsonschema
+import yaml
+
 from rnn_ensembles.tasks import make_task
+
+TYPE_NAMES = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "text",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+    "null": "null",
+}
+BOUNDS = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
 
 
 class ConfigError(ValueError):
     """The config cannot run; the message names each bad key, its value and what is allowed."""
 
 
+def _strict_integer(checker, value) -> bool:
+    # jsonschema counts 4.0 as an integer; a size or seed of 4.0 would name folders N4.0.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
+)
+
+
+def load_schema(path) -> dict:
+    with open(path) as handle:
+        return yaml.safe_load(handle)
+
+
+def schema_problems(config, schema: dict) -> list[str]:
+    """Every violation of ``schema`` by ``config``, one readable line each, sorted by key."""
+    found = []
+    for error in _Validator(schema).iter_errors(config):
+        found.extend(_describe(error))
+    return sorted(set(found))
+
+
 def problems(config: dict) -> list[str]:
-    """Every inconsistency of a schema-valid config, as 'key: value: what is allowed'."""
+    """Every inconsistency between the keys of a schema-valid config."""
     out = []
     for name, task in config["tasks"].items():
         params = {k: v for k, v in task.items() if k != "kind"}
         try:
             make_task(task["kind"], **params)
         except (TypeError, ValueError) as err:
-            out.append(f"tasks.{name}: {err}")
+            # A task lists its problems joined by "; ", each starting with "<key> = <value>".
+            out.extend(f"tasks.{name}.{problem}" for problem in str(err).split("; "))
     return out
 
 
-def check_config(config: dict) -> None:
-    """Raise :class:`ConfigError` listing every problem, before any job starts."""
-    found = problems(config)
+def check_config(config, schema_path, source: str = "") -> None:
+    """Raise :class:`ConfigError` listing every problem of ``config``, one per line.
+
+    The schema is checked first; the consistency checks need its types to hold.
+    ``source`` (the config files) is named in the message.
+    """
+    found = schema_problems(config, load_schema(schema_path))
+    if not found:
+        found = problems(config)
     if found:
-        raise ConfigError("invalid config:\n  " + "\n  ".join(found))
+        count = f"{len(found)} problem{'s' if len(found) > 1 else ''}"
+        raise ConfigError(
+            f"invalid config{' in ' + source if source else ''} ({count}; nothing was run):\n  "
+            + "\n  ".join(found)
+            + "\nEvery key, its type, allowed values and default: "
+            "workflow/schemas/config.schema.yaml"
+        )
+
+
+# -- formatting of jsonschema errors -------------------------------------------------------
+def _key(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the config"
+
+
+def _show(value) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _types(schema: dict) -> str:
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    return " or ".join(TYPE_NAMES.get(t, t) for t in types if t != "null")
+
+
+def _allowed(schema: dict) -> str:
+    """What a value of ``schema`` may be, in words: 'an integer >= 1 or null', 'a number in
+    (0, 1]'."""
+    low = [k for k in ("minimum", "exclusiveMinimum") if k in schema]
+    high = [k for k in ("maximum", "exclusiveMaximum") if k in schema]
+    text = _types(schema) or "a value"
+    if low and high:
+        text += (
+            f" in {'[' if low[0] == 'minimum' else '('}{schema[low[0]]}, "
+            f"{schema[high[0]]}{']' if high[0] == 'maximum' else ')'}"
+        )
+    elif low or high:
+        text += f" {BOUNDS[(low or high)[0]]} {schema[(low or high)[0]]}"
+    types = schema.get("type", [])
+    return f"{text} or null" if "null" in types and types != "null" else text
+
+
+def _describe(error) -> list[str]:
+    key, value, schema = _key(error.absolute_path), error.instance, error.schema
+    kind = error.validator
+    if kind == "additionalProperties" and error.validator_value is False:
+        allowed = sorted(schema.get("properties", {}))
+        out = []
+        for extra in sorted(set(value) - set(allowed)):
+            close = difflib.get_close_matches(str(extra), allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            out.append(
+                f"{_key([*error.absolute_path, extra])}: unknown key{hint}; "
+                f"allowed here: {', '.join(allowed)}"
+            )
+        return out
+    if kind == "required":
+        properties = schema.get("properties", {})
+        out = []
+        for name in error.validator_value:
+            if name not in value:
+                what = properties.get(name, {}).get("description")
+                detail = f" ({what})" if what else ""
+                out.append(f"{_key([*error.absolute_path, name])}: missing, but required{detail}")
+        return out
+    if "propertyNames" in error.schema_path:
+        rule = schema.get("description", f"must match the pattern {schema.get('pattern')}")
+        return [f"{key}: the name {_show(value)} is not allowed: {rule}"]
+    return [f"{key} = {_show(value)}: {_requirement(error)}"]
+
+
+def _requirement(error) -> str:
+    schema, value, kind = error.schema, error.instance, error.validator
+    if kind == "type":
+        text = f"must be {_allowed(schema)}"
+        if isinstance(value, str) and _is_number(value):
+            # PyYAML reads 1e-3 as text: a float needs a dot, and a sign in the exponent.
+            text += " (it was read as text: drop any quotes and write exponents as in 1.0e-3)"
+        elif isinstance(value, float) and value.is_integer():
+            text += f" (write {int(value)})"
+        return text
+    if kind in BOUNDS:
+        return f"must be {_allowed(schema)}"
+    if kind == "enum":
+        return f"must be one of {', '.join(_show(v) for v in schema['enum'])}"
+    if kind in ("minItems", "maxItems"):
+        low, high = schema.get("minItems"), schema.get("maxItems")
+        if low is not None and low == high:
+            return f"must be a list of exactly {low} item{'s' * (low != 1)}"
+        if kind == "minItems":
+            return f"must be a list of at least {low} item{'s' * (low != 1)}"
+        return f"must be a list of at most {high} item{'s' * (high != 1)}"
+    if kind == "uniqueItems":
+        repeated = sorted({_show(v) for v in value if value.count(v) > 1})
+        verb = "appears" if len(repeated) == 1 else "appear"
+        return f"must not repeat values ({', '.join(repeated)} {verb} more than once)"
+    if kind == "minProperties":
+        what = schema.get("description", "")
+        return f"must have at least {schema['minProperties']} entry" + (
+            f" ({what})" if what else ""
+        )
+    return error.message
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,9 +1,19 @@
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from rnn_ensembles.config import check_config
+from rnn_ensembles.config import ConfigError, check_config
 
+try:
+    # One readable line per problem (key, value, what is allowed) instead of jsonschema's report.
+    check_config(
+        config,
+        workflow.source_path("../schemas/config.schema.yaml"),
+        source=", ".join(map(str, workflow.configfiles)),
+    )
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
+# Fills in the schema's defaults; the config already passed the same schema above.
 validate(config, schema="../schemas/config.schema.yaml")
-check_config(config)
 
 
 wildcard_constraints:
