@@ -2,6 +2,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from rnn_ensembles.config import ConfigError, check_config
+from rnn_ensembles.resources import training_minutes
 
 try:
     # One readable line per problem (key, value, what is allowed) instead of jsonschema's report.
@@ -37,7 +38,8 @@ def dataset_splits():
 
 
 def training_options():
-    return {k: v for k, v in config["training"].items() if k != "threads"}
+    """The TrainingConfig of rnn_ensembles.training; threads and gpu are job resources."""
+    return {k: v for k, v in config["training"].items() if k not in ("threads", "gpu")}
 
 
 def ensemble_grid():
@@ -59,14 +61,35 @@ def ensemble_files(pattern):
     return files
 
 
-def train_mem_mb(wildcards):
+def trial_steps(task):
+    """Time steps of one trial of ``task`` (null trial_length: 320 + delay, as the paper)."""
+    return task.get("trial_length") or 320 + task["delay"]
+
+
+def train_mem_mb(wildcards, attempt):
     """Memory of a training job: the training split as float32 twice (inputs, targets),
-    the BPTT activations of one batch, and TensorFlow's own footprint."""
+    the BPTT activations of one batch, and TensorFlow's own footprint; times the attempt, so
+    that a retry (--retries) after the job was killed for memory gets more."""
     task = config["tasks"][wildcards.task]
-    steps = task.get("trial_length") or 320 + task["delay"]
+    steps = trial_steps(task)
     data = 2 * config["dataset"]["n_train"] * steps * task["n_bits"] * 4
     batch = 4 * config["training"]["batch_size"] * steps * int(wildcards.size) * 4
-    return 1024 + (data + batch) // 2**20
+    return attempt * (1024 + (data + batch) // 2**20)
+
+
+def train_runtime(wildcards, attempt):
+    """Minutes a training job may run (a SLURM job's time limit): rnn_ensembles.resources
+    estimates the whole epoch budget from the sizes in the config, with a safety factor,
+    times the attempt, so that a retry (--retries) after a timeout gets longer."""
+    return training_minutes(
+        n_units=int(wildcards.size),
+        n_train=config["dataset"]["n_train"],
+        n_validation=config["dataset"]["n_validation"],
+        steps=trial_steps(config["tasks"][wildcards.task]),
+        batch_size=config["training"]["batch_size"],
+        epochs=config["training"]["max_epochs"],
+        attempt=attempt,
+    )
 
 
 def final_outputs():

@@ -13,7 +13,9 @@ rule train_network:
     threads: config["training"]["threads"]
     resources:
         mem_mb=train_mem_mb,
-        runtime=120,
+        runtime=train_runtime,
+        # training.gpu: one GPU per job (SLURM: --gpus=1; locally capped by --resources gpu=N).
+        gpu=int(config["training"]["gpu"]),
     params:
         architecture=config["network"]["architecture"],
         training=training_options(),
