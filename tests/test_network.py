@@ -36,6 +36,26 @@ def test_keras_forward_pass_equals_eq7_in_numpy(keras_model, tmp_path):
     assert loaded.attrs["seed"] == 0
 
 
+@pytest.mark.parametrize("steps", [40, 37, 4])
+def test_hand_written_bptt_equals_keras_gradients(keras_model, steps):
+    """The training step's BPTT gives Keras' MSE and its gradients, also when the trial
+    length is not a whole number of chunks (37) or shorter than one (4)."""
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.normal(size=(5, steps, 3)).astype(np.float32))
+    y = tf.constant(rng.choice([-1.0, 0.0, 1.0], size=(5, steps, 3)).astype(np.float32))
+    with tf.GradientTape() as tape:
+        expected = keras.losses.MeanSquaredError()(y, keras_model(x))
+    expected_grads = tape.gradient(expected, keras_model.trainable_variables)
+    arch = get_architecture("simple_rnn")
+    loss, grads = tf.function(lambda x, y: arch.loss_and_gradients(keras_model, x, y))(x, y)
+    np.testing.assert_allclose(float(loss), float(expected), rtol=1e-6)
+    for grad, want in zip(grads, expected_grads, strict=True):
+        np.testing.assert_allclose(grad, want, rtol=1e-4, atol=1e-6 * np.abs(want).max())
+
+
 def test_model_has_no_recurrent_bias_and_the_paper_initialisers(keras_model):
     recurrent = keras_model.get_layer("recurrent")
     assert len(recurrent.get_weights()) == 2  # kernel and recurrent kernel, no bias

@@ -8,7 +8,7 @@ import pandas as pd
 
 from rnn_ensembles import dataset
 from rnn_ensembles.network import Network
-from rnn_ensembles.training import HISTORY_COLUMNS
+from rnn_ensembles.training import CHANNEL_ACCURACY, HISTORY_COLUMNS
 
 SIZES, SEEDS = (2, 8), (1, 2)
 
@@ -65,7 +65,8 @@ def test_network_files_contract(tiny_run):
             np.testing.assert_allclose(initial.W_rec @ initial.W_rec.T, np.eye(size), atol=1e-5)
             assert not np.allclose(initial.W_rec, net.W_rec)
             history = pd.read_csv(folder / "history.tsv", sep="\t")
-            assert tuple(history.columns) == HISTORY_COLUMNS and len(history) == 2
+            channels = tuple(CHANNEL_ACCURACY.format(bit) for bit in range(3))
+            assert tuple(history.columns) == HISTORY_COLUMNS + channels and len(history) == 2
             assert (folder / "model.keras").stat().st_size > 0
             assert not (folder / "checkpoint").exists()
             metrics = json.loads((folder / "metrics.json").read_text())

@@ -107,7 +107,9 @@ def model_to_network(architecture: str, model, attrs: dict) -> Network:
 def write_history(history: list[dict], path) -> None:
     from rnn_ensembles.training import HISTORY_COLUMNS
 
-    frame = pd.DataFrame(history, columns=list(HISTORY_COLUMNS))
+    # The fixed columns first, then any per-epoch extras (the accuracy of each channel).
+    columns = list(dict.fromkeys([*HISTORY_COLUMNS, *(k for row in history for k in row)]))
+    frame = pd.DataFrame(history, columns=columns)
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, sep="\t", index=False)
 

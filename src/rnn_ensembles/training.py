@@ -22,6 +22,8 @@ from rnn_ensembles.io import atomic_path
 from rnn_ensembles.metrics import sign_accuracy
 
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "val_accuracy", "seconds")
+# Followed in history.tsv by the validation sign accuracy of each channel.
+CHANNEL_ACCURACY = "val_accuracy_bit{}"
 
 
 @dataclass(frozen=True)
@@ -29,18 +31,19 @@ class TrainingConfig:
     """Hyper-parameters of one training run.
 
     Args:
-        learning_rate: Adam learning rate. Default 1e-3.
+        learning_rate: Adam learning rate. Default 3e-4 (1e-3 and more often drove the
+            outputs of the flip-flop task to 0 for good).
         batch_size: trials per gradient step. Default 64.
         max_epochs: passes over the training split at most. Default 50.
         clipnorm: clip each gradient to this norm; ``None`` for no clipping. Default 1.0.
         loss_threshold: stop once an epoch's mean training loss is below this (the paper's
             0.009); ``None`` to disable. Default None.
-        target_accuracy: stop once the validation sign accuracy reaches this; ``None`` to
-            disable. Default 0.995.
+        target_accuracy: stop once the validation sign accuracy of every output channel
+            reaches this; ``None`` to disable. Default 0.995.
         deterministic: TensorFlow op determinism (same seed, same weights). Default True.
     """
 
-    learning_rate: float = 1e-3
+    learning_rate: float = 3e-4
     batch_size: int = 64
     max_epochs: int = 50
     clipnorm: float | None = 1.0
@@ -160,11 +163,17 @@ def train(
         on_build(model)
     mse = keras.losses.MeanSquaredError()
 
-    @tf.function(reduce_retracing=True)
-    def train_step(xb, yb):
+    def tape_gradients(model, xb, yb):
         with tf.GradientTape() as tape:
             loss = mse(yb, model(xb, training=True))
-        grads = tape.gradient(loss, model.trainable_variables)
+        return loss, tape.gradient(loss, model.trainable_variables)
+
+    # An architecture may bring its own, faster, gradient of the same loss.
+    loss_and_gradients = getattr(arch, "loss_and_gradients", tape_gradients)
+
+    @tf.function(reduce_retracing=True)
+    def train_step(xb, yb):
+        loss, grads = loss_and_gradients(model, xb, yb)
         optimizer.apply(grads, model.trainable_variables)
         return loss
 
@@ -204,10 +213,14 @@ def train(
             "val_accuracy": sign_accuracy(val_out, y_val),
             "seconds": time.perf_counter() - epoch_start,
         }
+        for bit, value in enumerate(sign_accuracy(val_out, y_val, axis=(0, 1))):
+            row[CHANNEL_ACCURACY.format(bit)] = float(value)
         history.append(row)
         log(
             f"epoch {epoch}: loss {row['loss']:.5f}  val_loss {row['val_loss']:.5f}  "
-            f"val_accuracy {row['val_accuracy']:.4f}  ({row['seconds']:.1f} s)"
+            f"val_accuracy {row['val_accuracy']:.4f} (channels "
+            + " ".join(f"{v:.4f}" for k, v in row.items() if k.startswith("val_accuracy_"))
+            + f")  ({row['seconds']:.1f} s)"
         )
         if checkpoint:
             checkpoint.save(
@@ -229,11 +242,17 @@ def _stop_reason(row: dict, config: TrainingConfig):
             "converged",
             f"training loss {row['loss']:.5f} < loss_threshold {config.loss_threshold}",
         )
-    if config.target_accuracy is not None and row["val_accuracy"] >= config.target_accuracy:
-        return (
-            "converged",
-            f"validation sign accuracy {row['val_accuracy']:.4f} >= {config.target_accuracy}",
-        )
+    if config.target_accuracy is not None:
+        # Every channel must reach the target: small networks often hold two bits while the
+        # third stays at chance, with an overall accuracy that still looks high.
+        channels = [v for k, v in row.items() if k.startswith(CHANNEL_ACCURACY.format(""))]
+        lowest = min(channels, default=row["val_accuracy"])
+        if lowest >= config.target_accuracy:
+            return (
+                "converged",
+                f"validation sign accuracy {row['val_accuracy']:.4f}, lowest channel "
+                f"{lowest:.4f} >= {config.target_accuracy}",
+            )
     return None
 
 

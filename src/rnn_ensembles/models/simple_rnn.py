@@ -51,3 +51,83 @@ def to_network(model: keras.Model, attrs: dict | None = None) -> Network:
     w_in, w_rec = (w.numpy() if hasattr(w, "numpy") else w for w in recurrent.get_weights())
     w_out, b_out = readout.get_weights()
     return Network(w_in, w_rec, w_out, b_out, dict(attrs or {}))
+
+
+def loss_and_gradients(model: keras.Model, inputs, targets, chunk: int = 10):
+    """Mean squared error of ``model(inputs)`` and its gradients, by hand-written BPTT.
+
+    The same numbers as ``keras.losses.MeanSquaredError`` under a ``GradientTape`` (up to
+    float32 rounding; tests/test_network.py checks it), in about half the time on a CPU:
+    the input drive ``x W_in`` and every weight gradient are single matmuls over all steps
+    and trials, and the two time loops hold nothing but ``h W_rec + drive, tanh`` forward and
+    ``(dh + g) (1 - h^2), g W_rec^T`` backward. Each loop runs over chunks of ``chunk`` steps
+    written out in the graph, which keeps the per-step overhead of a loop iteration small
+    without the long compile of a fully unrolled trial.
+
+    Returns the loss and the gradients in the order of ``model.trainable_variables``
+    (``W_in``, ``W_rec``, ``W_out``, ``b_out``). Call inside a ``tf.function``.
+    """
+    import tensorflow as tf
+
+    cell = model.get_layer("recurrent").cell
+    readout = model.get_layer("readout")
+    w_in, w_rec = cell.kernel, cell.recurrent_kernel
+    w_out, b_out = readout.kernel, readout.bias
+    n_units, n_in, n_out = w_rec.shape[0], w_in.shape[0], w_out.shape[1]
+    steps = inputs.shape[1]
+    pad = -steps % chunk
+    n_chunks = (steps + pad) // chunk
+    batch = tf.shape(inputs)[0]
+    # Time-major, padded at the front with zero inputs: with h(0) = 0 and no bias the state
+    # stays exactly 0 through the padding, which therefore adds nothing to the loss or to
+    # any gradient (h(t-1) = 0 and x(t) = 0 there).
+    x = tf.pad(tf.transpose(inputs, [1, 0, 2]), [[pad, 0], [0, 0], [0, 0]])
+    x_flat = tf.reshape(x, [-1, n_in])
+    drive = tf.reshape(tf.matmul(x_flat, w_in), [n_chunks, chunk, batch, n_units])
+
+    def forward(c, h, states):
+        out = []
+        for drive_t in tf.unstack(drive[c]):
+            h = tf.tanh(drive_t + tf.matmul(h, w_rec))
+            out.append(h)
+        return c + 1, h, states.write(c, tf.stack(out))
+
+    _, _, states = tf.while_loop(
+        lambda c, *_: c < n_chunks,
+        forward,
+        (0, tf.zeros([batch, n_units]), tf.TensorArray(tf.float32, n_chunks)),
+    )
+    h_all = tf.reshape(states.stack(), [-1, batch, n_units])
+    h_flat = tf.reshape(h_all[pad:], [-1, n_units])
+    y_flat = tf.reshape(tf.transpose(targets, [1, 0, 2]), [-1, n_out])
+    error = tf.matmul(h_flat, w_out) + b_out - y_flat
+    loss = tf.reduce_mean(tf.square(error))
+    d_out = 2.0 * error / tf.cast(tf.size(error), error.dtype)
+    d_h = tf.reshape(tf.matmul(d_out, w_out, transpose_b=True), [steps, batch, n_units])
+    d_h = tf.pad(d_h, [[pad, 0], [0, 0], [0, 0]])
+    slope = 1.0 - tf.square(h_all)  # tanh' at every step
+    d_h = tf.reshape(d_h * slope, [n_chunks, chunk, batch, n_units])
+    slope = tf.reshape(slope, [n_chunks, chunk, batch, n_units])
+
+    def backward(c, g, deltas):
+        d_h_c, slope_c = tf.unstack(d_h[c]), tf.unstack(slope[c])
+        out = [None] * chunk
+        for t in reversed(range(chunk)):
+            out[t] = d_h_c[t] + g * slope_c[t]  # dL/d(x W_in + h W_rec) at step t
+            g = tf.matmul(out[t], w_rec, transpose_b=True)
+        return c - 1, g, deltas.write(c, tf.stack(out))
+
+    _, _, deltas = tf.while_loop(
+        lambda c, *_: c >= 0,
+        backward,
+        (n_chunks - 1, tf.zeros([batch, n_units]), tf.TensorArray(tf.float32, n_chunks)),
+    )
+    delta = tf.reshape(deltas.stack(), [-1, n_units])
+    h_prev = tf.reshape(tf.concat([tf.zeros([1, batch, n_units]), h_all[:-1]], 0), [-1, n_units])
+    grads = [
+        tf.matmul(x_flat, delta, transpose_a=True),
+        tf.matmul(h_prev, delta, transpose_a=True),
+        tf.matmul(h_flat, d_out, transpose_a=True),
+        tf.reduce_sum(d_out, 0),
+    ]
+    return loss, grads
