@@ -79,6 +79,15 @@ def test_report_holds_every_figure_with_its_rendered_caption(tiny_report, tiny_r
 
 
 WALK_REPORT = (Path(__file__).parent / "walk_report.js").read_text()
+# Resolves once React has drawn the menu of results and its fade-in is over.
+MENU_SHOWN = """new Promise(resolve => {
+  const poll = setInterval(() => {
+    if (document.body.innerText.includes("4. Ensemble")) {
+      clearInterval(poll);
+      setTimeout(resolve, 500);
+    }
+  }, 25);
+})"""
 
 
 def test_report_renders_in_headless_chromium(tiny_report, tiny_run, tmp_path):
@@ -89,14 +98,13 @@ def test_report_renders_in_headless_chromium(tiny_report, tiny_run, tmp_path):
         pytest.skip("no chromium on PATH (.ci/run installs Debian's chromium)")
     with Chromium(binary, tmp_path / "profile") as browser:
         browser.open(tiny_report.as_uri())
+        browser.evaluate(MENU_SHOWN)
+        browser.screenshot(ARTIFACTS / "report_home.png")
         walk = browser.evaluate(WALK_REPORT)
         browser.screenshot(ARTIFACTS / "report_last_entry.png")
         # The subcategories sort as text (localeCompare); the workflow pads sizes and
         # seeds with figure spaces so that this text order is the numeric order.
         padded = browser.evaluate('"N = \\u2007\\u20074".localeCompare("N = 16")')
-        browser.call("Runtime.evaluate", {"expression": 'app.setView({navbarMode: "menu"})'})
-        browser.evaluate("new Promise(resolve => setTimeout(resolve, 200))")
-        browser.screenshot(ARTIFACTS / "report_home.png")
         errors = browser.errors()
     assert errors == []
     assert [name for name in walk["menu"] if name in CATEGORIES] == CATEGORIES
