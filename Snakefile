@@ -20,6 +20,7 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/dynamics.smk"
 
 
 rule all:

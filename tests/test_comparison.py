@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.cluster import hierarchy
 from scipy.stats import wasserstein_distance_nd
 
 from rnn_ensembles import comparison
@@ -88,6 +89,11 @@ def test_distance_matrix_and_clusters_find_two_groups():
     groups = table.groupby(table["network"].str[0])["cluster"].unique()
     assert all(len(g) == 1 for g in groups) and groups["0"][0] != groups["1"][0]
     assert sorted(table["order"]) == list(range(6))
+    # The figure's cut of the dendrogram gives the same number of clusters.
+    tree = comparison.linkage(matrix, "average")
+    for k in (1, 2, 3, 6):
+        height = comparison.cut_height(tree, k)
+        assert len(set(hierarchy.fcluster(tree, height, criterion="distance"))) == k
     with pytest.raises(ValueError, match="'euclid'"):
         comparison.distance_matrix(items, "euclid")
 

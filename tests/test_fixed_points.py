@@ -9,10 +9,13 @@ from scipy.optimize import brentq
 from rnn_ensembles.fixed_points import (
     FixedPointFinder,
     FixedPoints,
+    NumpyFixedPointFinder,
     TFFixedPointFinder,
     jacobians,
+    make_finder,
     memory_state_match,
     speed,
+    speed_gradient,
     unique_states,
 )
 
@@ -22,6 +25,7 @@ def bistable_level(w: float) -> float:
     return brentq(lambda h: np.tanh(w * h) - h, 1e-6, 1.0)
 
 
+@pytest.mark.parametrize("finder", [NumpyFixedPointFinder, TFFixedPointFinder])
 @pytest.mark.parametrize(
     "gains, counts",
     [
@@ -32,7 +36,7 @@ def bistable_level(w: float) -> float:
         ((1.5, 3.0, 0.5), {"n_stable": 4, "n_saddle": 5, "n_unstable": 0}),
     ],
 )
-def test_diagonal_network_has_its_analytic_fixed_points(gains, counts):
+def test_diagonal_network_has_its_analytic_fixed_points(finder, gains, counts):
     # A permutation of the units must permute the fixed points, nothing else.
     perm = np.array([2, 0, 1])
     w_rec = np.diag(gains)[np.ix_(perm, perm)]
@@ -40,7 +44,7 @@ def test_diagonal_network_has_its_analytic_fixed_points(gains, counts):
     expected = np.array(list(itertools.product(*levels)))[:, perm]
 
     start = np.random.default_rng(0).uniform(-1, 1, size=(300, 3))
-    found = TFFixedPointFinder(w_rec, n_initial=300).find(start)
+    found = finder(w_rec, n_initial=300).find(start)
 
     assert len(found) == len(expected)
     assert found.counts() == counts
@@ -74,18 +78,30 @@ def test_jacobian_is_the_column_convention_derivative():
     np.testing.assert_allclose(jacobians(w_rec, h[None])[0], numeric, atol=1e-8)
 
 
+def test_gradient_of_q_is_its_derivative():
+    rng = np.random.default_rng(5)
+    w_rec = rng.normal(size=(4, 4))
+    h = rng.normal(size=(3, 4)) * 0.5
+    eps = 1e-6
+    numeric = np.stack(
+        [(speed(w_rec, h + eps * e) - speed(w_rec, h - eps * e)) / (2 * eps) for e in np.eye(4)],
+        axis=1,
+    )
+    np.testing.assert_allclose(speed_gradient(w_rec, h), numeric, atol=1e-8)
+
+
 def test_slow_points_are_not_fixed_points():
     # w slightly below 1: the origin is the only fixed point, and the map is slow around it.
     w_rec = np.diag([0.999, 0.5])
     start = np.random.default_rng(2).uniform(-1, 1, size=(50, 2))
-    found = TFFixedPointFinder(w_rec, n_initial=50, max_iterations=300).find(start)
+    found = make_finder(w_rec, "numpy", n_initial=50, max_iterations=300).find(start)
     assert len(found) == 1 and np.allclose(found.points[0], 0, atol=1e-6)
     assert found.counts()["n_stable"] == 1
 
 
 def test_fixed_points_save_and_restore(tmp_path):
     w_rec = 1.5 * np.eye(2)
-    found = TFFixedPointFinder(w_rec, n_initial=40).find(
+    found = NumpyFixedPointFinder(w_rec, n_initial=40).find(
         np.random.default_rng(3).uniform(-1, 1, size=(40, 2))
     )
     found.save(tmp_path / "fp.h5")
@@ -102,13 +118,33 @@ def test_fixed_points_save_and_restore(tmp_path):
 
 def test_sampling_draws_states_from_the_trajectories():
     trajectories = np.arange(60.0).reshape(2, 10, 3)
-    finder = FixedPointFinder(np.eye(3), n_initial=8, initial_noise=0.0, seed=4)
+    finder = FixedPointFinder(np.eye(3), n_initial=8, initial_noise=0.0, seed=4, relaxation_steps=0)
     states = finder.sample_states(trajectories)
     rows = {tuple(r) for r in trajectories.reshape(-1, 3)}
     assert len(states) == 8 and all(tuple(s) in rows for s in states)
     assert len({tuple(s) for s in states}) == 8  # without replacement
+    # Two sets share the candidates equally, however long each is.
+    short, long = np.zeros((1, 5, 3)), np.ones((10, 50, 3))
+    states = FixedPointFinder(
+        np.eye(3), n_initial=8, initial_noise=0.0, relaxation_steps=0
+    ).sample_states(short, long)
+    assert (states == 0).all(axis=1).sum() == 4 and (states == 1).all(axis=1).sum() == 4
     with pytest.raises(ValueError, match="n_candidates"):
         FixedPointFinder(np.eye(3), n_candidates=3)
+    with pytest.raises(ValueError, match="'torch'"):
+        make_finder(np.eye(3), "torch")
+
+
+def test_every_other_initial_state_relaxes_towards_its_attractor():
+    # Self-exciting units: the map carries every state to the corner of its orthant.
+    w_rec = 1.5 * np.eye(3)
+    h_star = bistable_level(1.5)
+    trajectories = np.random.default_rng(6).uniform(-1, 1, size=(1, 40, 3))
+    states = FixedPointFinder(
+        w_rec, n_initial=10, initial_noise=0.0, relaxation_steps=200
+    ).sample_states(trajectories)
+    np.testing.assert_allclose(np.abs(states[1::2]), h_star, atol=1e-6)
+    assert np.all(np.abs(np.abs(states[::2]) - h_star) > 1e-3)  # left where sampled
 
 
 def test_unique_states_keeps_the_slowest_of_each_group():

@@ -113,5 +113,7 @@ def test_every_output_has_its_log(tiny_run):
     n_networks = len(SIZES) * len(SEEDS)
     stages = 1 + 2 * n_networks + 1  # dataset, train and analyse per network, aggregate
     figures = 1 + n_networks + len(SIZES) + 1  # dataset, per network, per size, ensemble
-    assert len(logs) == stages + figures
+    # dynamics.smk: analysis and figures per network; comparison, two summaries, figures
+    dynamics = 2 * n_networks + 4
+    assert len(logs) == stages + figures + dynamics
     assert "epoch 2" in (tiny_run / "results/tiny/N8/seed1/train.log").read_text()

@@ -11,7 +11,6 @@ import itertools
 import h5py
 import numpy as np
 from scipy.spatial import procrustes
-from sklearn.decomposition import TruncatedSVD
 
 from rnn_ensembles import metrics
 from rnn_ensembles.io import atomic_path, write_json
@@ -80,6 +79,10 @@ def memory_state_geometry(
     """
     n_bits = targets.shape[-1]
     n_components = min(N_COMPONENTS, activity.shape[1] - 1) if activity.shape[1] > 1 else 1
+    # Imported here: scikit-learn takes seconds to import, and most stages that import this
+    # module (figures, dynamics, comparison) never need it.
+    from sklearn.decomposition import TruncatedSVD
+
     svd = TruncatedSVD(n_components=max(n_components, 1), algorithm="arpack", random_state=0)
     if activity.shape[1] > N_COMPONENTS:
         projection = svd.fit_transform(activity)

@@ -92,12 +92,10 @@ def clusters(matrix: pd.DataFrame, method: str, n_clusters: int) -> pd.DataFrame
     """Hierarchical clustering of a distance matrix: per network its cluster (1..k) and its
     position in the dendrogram's leaf order.
 
-    Networks with undefined distances are left out (cluster 0, order -1), the one with
-    the most first, until every remaining distance is defined.
+    Networks with undefined distances are left out (cluster 0, order -1); see
+    :func:`defined_labels`.
     """
-    labels = list(matrix.index)
-    while matrix.loc[labels, labels].isna().to_numpy().any():
-        labels.remove(matrix.loc[labels, labels].isna().sum(axis=1).idxmax())
+    labels = defined_labels(matrix)
     defined = matrix.index.isin(labels)
     out = pd.DataFrame({"network": matrix.index, "cluster": 0, "order": -1})
     if len(labels) < 2:
@@ -110,6 +108,23 @@ def clusters(matrix: pd.DataFrame, method: str, n_clusters: int) -> pd.DataFrame
     out.loc[defined, "cluster"] = cluster
     out.loc[defined, "order"] = order
     return out
+
+
+def defined_labels(matrix: pd.DataFrame) -> list:
+    """The networks that can be clustered: those with undefined distances are dropped, the
+    one with the most first, until every remaining distance is defined."""
+    labels = list(matrix.index)
+    while matrix.loc[labels, labels].isna().to_numpy().any():
+        labels.remove(matrix.loc[labels, labels].isna().sum(axis=1).idxmax())
+    return labels
+
+
+def cut_height(tree: np.ndarray, n_clusters: int) -> float:
+    """A height at which the dendrogram of ``tree`` falls into ``n_clusters`` clusters."""
+    heights = np.concatenate([[0.0], tree[:, 2]])
+    k = len(heights) - min(max(n_clusters, 1), len(heights))
+    upper = heights[k + 1] if k + 1 < len(heights) else heights[k]
+    return float((heights[k] + upper) / 2)
 
 
 def linkage(matrix: pd.DataFrame, method: str) -> np.ndarray:

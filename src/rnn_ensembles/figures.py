@@ -348,12 +348,14 @@ class StateSpace(NamedTuple):
 
     projection: (time, 3) activity on the first three components; state_positions:
     (states, 3) mean position of every memory state (NaN where never reached);
-    explained_variance_ratio: (3,) or None.
+    explained_variance_ratio: (3,) or None; fixed_points: None or a pair (projection (k, 3)
+    of fixed points on the same components, stability (k,) of each: stable, saddle, unstable).
     """
 
     projection: np.ndarray
     state_positions: np.ndarray
     explained_variance_ratio: np.ndarray | None = None
+    fixed_points: tuple | None = None
 
 
 def cube_edges(n_states: int) -> list[tuple[int, int]]:
@@ -394,6 +396,8 @@ def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 3) -> No
             linewidths=0.6,
             depthshade=False,
         )
+        if panel.fixed_points is not None:
+            _draw_fixed_points(ax, *panel.fixed_points)
         ax.set_xlabel("SVD 1 (a.u.)", labelpad=-2)
         ax.set_ylabel("SVD 2 (a.u.)", labelpad=-2)
         ax.set_zlabel("SVD 3 (a.u.)", labelpad=-2)
@@ -421,6 +425,8 @@ def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 3) -> No
     ]
     handles.append(Line2D([], [], color="0.15", lw=1.2, label="one bit apart"))
     handles.append(Line2D([], [], color=TRAJECTORY_COLOUR, lw=0.8, label="trajectory"))
+    if any(panel.fixed_points is not None for panel in panels.values()):
+        handles.extend(_fixed_point_handles())
     figure.legend(
         handles=handles,
         loc="outside right center",
@@ -585,5 +591,183 @@ def plot_disparity_matrix(path, pairs: pd.DataFrame, seeds, *, title: str) -> No
             ax.text(
                 j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
             )
+    _title(figure, title)
+    _save(figure, path)
+
+
+# ----------------------------------------------------------- dynamics and comparison
+
+# Fixed points drawn over a state space: a ring around a stable point (the memory state it
+# holds shows through), crosses for saddles, open triangles for unstable points.
+FIXED_POINT_STYLE = {
+    "stable": {"marker": "o", "s": 170, "facecolors": "none", "edgecolors": "black", "lw": 1.6},
+    "saddle": {"marker": "x", "s": 45, "color": "#C00000", "lw": 1.4},
+    "unstable": {"marker": "^", "s": 50, "facecolors": "none", "edgecolors": "#7B3294", "lw": 1.3},
+}
+PERTURBATION_AXES = {
+    "noise": ("input noise (standard deviation)", "input noise"),
+    "amplitude": ("pulse amplitude (factor)", "pulse amplitude"),
+    "prune_magnitude": ("fraction of W_rec set to 0", "pruning, smallest |w| first"),
+    "prune_random": ("fraction of W_rec set to 0", "pruning, at random"),
+}
+
+
+def _draw_fixed_points(ax, projection: np.ndarray, stability: np.ndarray) -> None:
+    projection = _check_rank("fixed point projection", projection, 2)[:, :3]
+    stability = np.asarray(stability).astype(str)
+    for kind, style in FIXED_POINT_STYLE.items():
+        mask = stability == kind
+        if mask.any():
+            ax.scatter(*projection[mask].T, depthshade=False, zorder=4, **style)
+
+
+def _fixed_point_handles() -> list:
+    handles = []
+    for kind, style in FIXED_POINT_STYLE.items():
+        colour = style.get("edgecolors", style.get("color"))
+        filled = "facecolors" not in style
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker=style["marker"],
+                ms=9 if kind == "stable" else 6,
+                mfc=colour if filled else "none",
+                mec=colour,
+                color=colour,
+                label=f"{kind} fixed point",
+            )
+        )
+    return handles
+
+
+def plot_robustness(path, curves: pd.DataFrame, *, title: str, accuracy: float | None = None):
+    """Sign accuracy against the level of every perturbation, one panel each, one line per
+    value of the ``curve`` column (a network, or a size with its ``sign_accuracy_sd`` as a
+    band); rows with a true ``external`` column are dashed.  ``accuracy``: the success
+    threshold, drawn as a guide."""
+    names = list(dict.fromkeys(curves["curve"]))
+    cmap = matplotlib.colormaps["viridis"]
+    colours = {n: cmap(0.85 * i / max(1, len(names) - 1)) for i, n in enumerate(names)}
+    figure = _new_figure(14.0, 4.2)
+    axes = figure.subplots(1, len(PERTURBATION_AXES), sharey=True)
+    for ax, (kind, (xlabel, panel_title)) in zip(axes, PERTURBATION_AXES.items(), strict=True):
+        for name in names:
+            rows = curves[(curves["curve"] == name) & (curves["perturbation"] == kind)]
+            rows = rows.sort_values("level")
+            if rows.empty:
+                continue
+            external = bool(rows.get("external", pd.Series([False])).iloc[0])
+            y = rows["sign_accuracy"].to_numpy(float)
+            ax.plot(
+                rows["level"],
+                y,
+                marker="o",
+                ms=3.5,
+                color=colours[name],
+                ls="--" if external else "-",
+                label=name,
+            )
+            if "sign_accuracy_sd" in rows and rows["sign_accuracy_sd"].notna().any():
+                sd = rows["sign_accuracy_sd"].fillna(0).to_numpy(float)
+                ax.fill_between(rows["level"], y - sd, y + sd, color=colours[name], alpha=0.15)
+        if accuracy is not None:
+            ax.axhline(accuracy, **GUIDE_STYLE)
+        ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)  # chance: the sign of a coin
+        ax.set(xlabel=xlabel, title=panel_title)
+        ax.grid(alpha=0.3)
+    axes[0].set(ylabel="sign accuracy (fraction of steps)", ylim=(0.3, 1.02))
+    handles, labels = axes[0].get_legend_handles_labels()
+    if accuracy is not None:
+        handles.append(Line2D([], [], **GUIDE_STYLE))
+        labels.append(f"success threshold {accuracy:g}")
+    figure.legend(handles, labels, loc="outside right center", frameon=False, fontsize=8)
+    _title(figure, title)
+    _save(figure, path)
+
+
+def plot_distance_matrices(
+    path, matrices: dict, *, title: str, method: str, n_clusters: int
+) -> None:
+    """Heat maps of the distances between networks (one panel per entry of ``matrices``:
+    panel title -> square DataFrame), rows and columns in the leaf order of the
+    hierarchical clustering drawn above each, its clusters coloured; networks whose
+    distances are undefined come last, without a dendrogram."""
+    from scipy.cluster import hierarchy
+
+    from rnn_ensembles.comparison import cut_height, defined_labels, linkage
+
+    n = max(len(m) for m in matrices.values())
+    side = 2.6 + 0.28 * n
+    figure = _new_figure(len(matrices) * (side + 1.2), side + 1.9)
+    grid = figure.add_gridspec(2, len(matrices), height_ratios=[1, 4])
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
+    for column, (name, matrix) in enumerate(matrices.items()):
+        labels = defined_labels(matrix)
+        top_ax = figure.add_subplot(grid[0, column])
+        ax = figure.add_subplot(grid[1, column])
+        order = labels
+        if len(labels) > 1:
+            tree = linkage(matrix.loc[labels, labels], method)
+            drawn = hierarchy.dendrogram(
+                tree,
+                ax=top_ax,
+                no_labels=True,
+                color_threshold=cut_height(tree, n_clusters),
+                above_threshold_color="0.45",
+            )
+            order = [labels[i] for i in drawn["leaves"]]
+        order += [label for label in matrix.index if label not in order]
+        size = len(order)
+        top_ax.set(xlim=(0, 10 * size), title=name)
+        top_ax.axis("off")
+        values = matrix.loc[order, order].to_numpy(float)
+        image = ax.imshow(
+            np.ma.masked_invalid(values),
+            cmap=cmap,
+            extent=(0, 10 * size, 10 * size, 0),
+            interpolation="nearest",
+        )
+        ticks = 10 * np.arange(size) + 5
+        ax.set_xticks(ticks, order, rotation=90, fontsize=7)
+        ax.set_yticks(ticks, order, fontsize=7)
+        figure.colorbar(image, ax=ax, shrink=0.8, label="distance")
+    _title(figure, title)
+    _save(figure, path)
+
+
+def plot_fixed_points_by_size(path, table: pd.DataFrame, *, title: str, n_states: int) -> None:
+    """Per network (``fixed_points.tsv`` rows with ``n_units``), against its size: the
+    number of stable fixed points, of memory states with a stable fixed point nearby, and
+    of saddles; networks trained elsewhere (``network`` starting with ``external/``) as
+    diamonds."""
+    external = table["network"].str.startswith("external/").to_numpy()
+    sizes = table["n_units"].to_numpy(float)
+    x = _jittered(sizes, np.arange(len(table)))
+    figure = _new_figure(13.0, 4.2)
+    axes = figure.subplots(1, 3)
+    for ax, column, panel_title in (
+        (axes[0], "n_stable", "stable fixed points"),
+        (axes[1], "memory_states_matched", "memory states held by a stable fixed point"),
+        (axes[2], "n_saddle", "saddle points"),
+    ):
+        values = table[column].to_numpy(float)
+        ax.scatter(x[~external], values[~external], s=30, color="black", label="ensemble")
+        if external.any():
+            ax.scatter(
+                x[external],
+                values[external],
+                s=60,
+                marker="D",
+                color=DOMINANT_COLOUR,
+                label="trained elsewhere",
+            )
+        if column != "n_saddle":
+            ax.axhline(n_states, **GUIDE_STYLE, label=f"{n_states} memory states")
+        _size_axis(ax, sizes)
+        ax.set(title=panel_title, ylabel="count per network")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(fontsize=8, loc="best")
     _title(figure, title)
     _save(figure, path)

@@ -9,9 +9,11 @@ found, as in Sussillo & Barak (2013) and the ``fixed-point-finder`` package (Gol
 Sussillo 2018), by minimising q from many initial states sampled from the network's own
 trajectories, all at once as one batch.  The design follows that package: the search
 itself (sampling, clean-up, uniqueness, Jacobians, stability) is framework-agnostic in
-:class:`FixedPointFinder`; a subclass only supplies the batched minimisation
-(:class:`TFFixedPointFinder`, Adam in TensorFlow); the results live in a small container,
-:class:`FixedPoints`, with save and restore.
+:class:`FixedPointFinder`; a subclass only supplies the batched minimisation, with Adam:
+:class:`NumpyFixedPointFinder` (the analytic gradient of q; on a CPU it is as fast as
+TensorFlow and spares the seconds of importing it) and :class:`TFFixedPointFinder`
+(TensorFlow's automatic differentiation, on a GPU when there is one).  The results live in
+a small container, :class:`FixedPoints`, with save and restore.
 
 After Adam, a few Newton steps (numpy, batched) polish each distinct candidate, accepted
 only where they lower q: near a true fixed point they reach machine precision, so the
@@ -40,6 +42,14 @@ STABILITY = ("stable", "saddle", "unstable")
 def speed(w_rec: np.ndarray, states: np.ndarray) -> np.ndarray:
     """q(h) = 1/2 ||tanh(h W_rec) - h||^2 for each row of ``states``."""
     return 0.5 * np.sum((np.tanh(states @ w_rec) - states) ** 2, axis=-1)
+
+
+def speed_gradient(w_rec: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """Gradient of q for each row of ``states``: with r = F(h) - h (row vectors),
+    dq/dh = (r * (1 - F^2)) @ W_rec^T - r."""
+    f = np.tanh(states @ w_rec)
+    r = f - states
+    return (r * (1.0 - f * f)) @ w_rec.T - r
 
 
 def jacobians(w_rec: np.ndarray, states: np.ndarray) -> np.ndarray:
@@ -132,12 +142,15 @@ class FixedPointFinder:
     subclass's :meth:`_minimise`.
 
     Args (``default_hps``):
-        n_initial: candidate states, sampled from the network's trajectories. Default 256.
+        n_initial: candidate states, sampled from the network's trajectories. Default 128.
         initial_noise: standard deviation of Gaussian noise added to each sampled state, so
             that the search also starts off the visited manifold. Default 0.05.
+        relaxation_steps: every other sampled state is first carried this many steps by the
+            map itself, towards the attractor whose basin it is in: minimising q from a
+            memory state alone often ends on a saddle near it. Default 100.
         learning_rate: initial Adam learning rate. Default 0.01.
         lr_decay: the learning rate is multiplied by this every 100 iterations. Default 0.9.
-        max_iterations: Adam iterations at most. Default 2000.
+        max_iterations: Adam iterations at most. Default 1000.
         newton_iterations: Newton polishing steps per distinct candidate. Default 10.
         q_tolerance: a polished candidate counts as a fixed point when q is below this;
             larger minima are slow points. Default 1e-10.
@@ -146,6 +159,8 @@ class FixedPointFinder:
             exceeds 1 by more than this. Default 1e-6.
         seed: seed of the sampling of initial states. Default 0.
     """
+
+    CHECK_EVERY = 100  # iterations between convergence checks and learning-rate decays
 
     def __init__(self, w_rec: np.ndarray, **hps):
         unknown = set(hps) - set(self.default_hps())
@@ -160,11 +175,12 @@ class FixedPointFinder:
     @classmethod
     def default_hps(cls) -> dict:
         return {
-            "n_initial": 256,
+            "n_initial": 128,
             "initial_noise": 0.05,
+            "relaxation_steps": 100,
             "learning_rate": 0.01,
             "lr_decay": 0.9,
-            "max_iterations": 2000,
+            "max_iterations": 1000,
             "newton_iterations": 10,
             "q_tolerance": 1e-10,
             "unique_tolerance": 1e-3,
@@ -172,13 +188,26 @@ class FixedPointFinder:
             "seed": 0,
         }
 
-    def sample_states(self, trajectories: np.ndarray) -> np.ndarray:
-        """``n_initial`` states drawn without replacement from (..., N) activity, plus noise."""
-        states = np.asarray(trajectories, dtype=np.float64).reshape(-1, self.w_rec.shape[0])
+    def sample_states(self, *trajectories: np.ndarray) -> np.ndarray:
+        """``n_initial`` states drawn without replacement from sets of (..., N) activity, an
+        equal share from each set, plus noise.
+
+        Sharing out by set keeps a short trial that visits every memory state (the
+        eight-states trial) from being outweighed by many long noisy ones, which pass
+        more often near saddles.
+        """
         rng = np.random.default_rng(self.hps["seed"])
-        n = min(self.hps["n_initial"], len(states))
-        picked = states[rng.choice(len(states), size=n, replace=False)]
-        return picked + rng.normal(0.0, self.hps["initial_noise"], size=picked.shape)
+        shares = np.array_split(np.arange(self.hps["n_initial"]), len(trajectories))
+        picked = []
+        for states, share in zip(trajectories, shares, strict=True):
+            states = np.asarray(states, dtype=np.float64).reshape(-1, self.w_rec.shape[0])
+            n = min(len(share), len(states))
+            picked.append(states[rng.choice(len(states), size=n, replace=False)])
+        picked = np.concatenate(picked)
+        picked += rng.normal(0.0, self.hps["initial_noise"], size=picked.shape)
+        for _ in range(self.hps["relaxation_steps"]):
+            picked[1::2] = np.tanh(picked[1::2] @ self.w_rec)
+        return picked
 
     def find(self, initial_states: np.ndarray) -> FixedPoints:
         """Minimise q from every initial state; keep the distinct fixed points."""
@@ -199,6 +228,7 @@ class FixedPointFinder:
             "n_distinct_minima": len(states),
             "n_slow_points": int(np.sum(~keep)),
             "adam_iterations": int(iterations),
+            "finder": type(self).__name__,
             "search": json.dumps(self.hps, sort_keys=True),
         }
         return FixedPoints(points, q, eigenvalues, attrs, self.hps["instability_tolerance"])
@@ -248,14 +278,41 @@ class FixedPointFinder:
         raise NotImplementedError
 
 
-class TFFixedPointFinder(FixedPointFinder):
-    """Adam on the summed q of the batch, in TensorFlow (float64).
+class NumpyFixedPointFinder(FixedPointFinder):
+    """Adam (Kingma & Ba 2015, as Keras's) in numpy on :func:`speed_gradient`, the learning
+    rate decaying as Keras's ``ExponentialDecay``.
 
     Each candidate's q depends on its own state only, and Adam's moments are per
     coordinate, so the batch is as many independent searches run at once.
     """
 
-    CHECK_EVERY = 100
+    BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
+
+    def _minimise(self, states):
+        h = states.copy()
+        m, v = np.zeros_like(h), np.zeros_like(h)
+        step = 0
+        for step in range(1, self.hps["max_iterations"] + 1):
+            grad = speed_gradient(self.w_rec, h)
+            m = self.BETA_1 * m + (1 - self.BETA_1) * grad
+            v = self.BETA_2 * v + (1 - self.BETA_2) * grad * grad
+            rate = self.hps["learning_rate"] * self.hps["lr_decay"] ** (
+                (step - 1) / self.CHECK_EVERY
+            )
+            rate *= np.sqrt(1 - self.BETA_2**step) / (1 - self.BETA_1**step)
+            h -= rate * m / (np.sqrt(v) + self.EPSILON)
+            if (
+                step % self.CHECK_EVERY == 0
+                and speed(self.w_rec, h).max() < self.hps["q_tolerance"]
+            ):
+                break
+        return h, step
+
+
+class TFFixedPointFinder(FixedPointFinder):
+    """Adam on the summed q of the batch, in TensorFlow (float64), by automatic
+    differentiation; as :class:`NumpyFixedPointFinder`, the candidates are independent.
+    """
 
     def _minimise(self, states):
         import keras
@@ -335,3 +392,44 @@ def memory_state_match(points: np.ndarray, memory_states: np.ndarray) -> dict:
         "matched": matched,
         "separation": separation,
     }
+
+
+def describe(found: FixedPoints, w_out: np.ndarray, b_out: np.ndarray, memory_states) -> dict:
+    """Counts of a network's fixed points and how its stable ones relate to the memories.
+
+    ``stable_output_states`` counts the distinct memory states (sign patterns of the
+    readout) that the stable fixed points encode: a solved 3-bit flip-flop has 8.
+    """
+    from rnn_ensembles.analysis import state_labels
+
+    stable = found.points[found.stability == "stable"]
+    match = memory_state_match(stable, memory_states)
+    encoded = state_labels(stable @ w_out + b_out) if len(stable) else np.array([], int)
+    distance = match["distance"]
+    defined = ~np.isnan(distance)
+    return {
+        "n_fixed_points": len(found),
+        **found.counts(),
+        "n_slow_points": int(found.attrs.get("n_slow_points", 0)),
+        "n_candidates": int(found.attrs.get("n_candidates", 0)),
+        "stable_output_states": int(len(np.unique(encoded[encoded >= 0]))),
+        "memory_states": len(distance),
+        "memory_states_matched": int(match["matched"].sum()),
+        "memory_distance_mean": float(distance[defined].mean()) if defined.any() else None,
+        "memory_distance_max": float(distance[defined].max()) if defined.any() else None,
+        "memory_separation": match["separation"],
+        "memory_distance": distance.tolist(),
+        "memory_nearest_fixed_point": match["nearest"].tolist(),
+    }
+
+
+FINDERS = {"numpy": NumpyFixedPointFinder, "tensorflow": TFFixedPointFinder}
+
+
+def make_finder(w_rec: np.ndarray, backend: str = "numpy", **hps) -> FixedPointFinder:
+    """The fixed-point finder of ``backend`` (``numpy`` or ``tensorflow``)."""
+    if backend not in FINDERS:
+        raise ValueError(
+            f"unknown fixed-point backend {backend!r}: expected one of {sorted(FINDERS)}"
+        )
+    return FINDERS[backend](w_rec, **hps)

@@ -125,11 +125,9 @@ def size_curves(curves: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def success_under_noise(
-    curves: pd.DataFrame, noise_level: float, accuracy: float, diverged: set
-) -> list[dict]:
-    """Per network (rows with ``size`` and ``seed``): success at input noise ``noise_level``,
-    the rows :func:`rnn_ensembles.aggregate.network_table` takes."""
+def success_under_noise(curves: pd.DataFrame, noise_level: float, accuracy: float) -> list[dict]:
+    """Per network (rows with ``size``, ``seed`` and ``diverged``): success at input noise
+    ``noise_level``, as the rows :func:`rnn_ensembles.aggregate.network_table` takes."""
     at_level = curves[
         (curves["perturbation"] == "noise") & np.isclose(curves["level"], noise_level)
     ]
@@ -138,9 +136,7 @@ def success_under_noise(
             "size": int(row["size"]),
             "seed": int(row["seed"]),
             "sign_accuracy": float(row["sign_accuracy"]),
-            "success": bool(
-                (row["size"], row["seed"]) not in diverged and row["sign_accuracy"] >= accuracy
-            ),
+            "success": bool(not row["diverged"] and row["sign_accuracy"] >= accuracy),
         }
         for _, row in at_level.iterrows()
     ]

@@ -339,3 +339,241 @@ def log_to(path) -> None:
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
+
+
+# Dynamics and comparison of realisations: fixed points, robustness, distances between
+# networks, and networks trained elsewhere (rnn_ensembles.fixed_points, .robustness,
+# .comparison, .importers).
+
+
+def import_network(source, dataset_path, output, name: str) -> None:
+    """Read a network trained elsewhere (any format of rnn_ensembles.importers), check it
+    fits the task, and write it as a weights file of this workflow."""
+    from rnn_ensembles import importers
+
+    task = dataset.read(dataset_path, splits=()).task()
+    network = importers.import_network(source, {"name": name, "status": "imported"})
+    importers.check_task(network, task, source)
+    log.info(
+        "%s: N = %d from %s (%s)", name, network.n_units, source, network.attrs["source_format"]
+    )
+    network.save(output)
+
+
+def analyse_dynamics(
+    weights_path,
+    dataset_path,
+    analysis_path,
+    outputs: dict,
+    search: dict,
+    robustness: dict,
+    threads: int = 1,
+) -> None:
+    """Fixed points of one network, their stability and their distance to its memory
+    states (``fixed_points``, ``summary``); its accuracy under input noise, pulse amplitude
+    and pruning (``robustness``)."""
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    from rnn_ensembles import fixed_points
+    from rnn_ensembles import robustness as perturb
+
+    network = Network.load(weights_path)
+    data = dataset.read(dataset_path, splits=("test", "memory_states"))
+    memory = read_analysis(analysis_path, ("state_activity",))["state_activity"]
+    options = dict(search)
+    n_trials, backend = options.pop("n_trials"), options.pop("backend")
+    if backend == "tensorflow":
+        from rnn_ensembles.training import configure_tensorflow
+
+        configure_tensorflow(threads, deterministic=False)
+    with threadpool_limits(threads):
+        start = time.perf_counter()
+        trajectories = [
+            network.run(data.inputs(split)[:n])[0].reshape(-1, network.n_units)
+            for split, n in (("memory_states", 1), ("test", n_trials))
+        ]
+        finder = fixed_points.make_finder(network.W_rec, backend, **options)
+        found = finder.find(finder.sample_states(*trajectories))
+        row = fixed_points.describe(found, network.W_out, network.b_out, memory)
+        row.update(n_units=network.n_units, wall_time_s=time.perf_counter() - start)
+        log.info(
+            "%s; %d of %d memory states held by a stable fixed point (%.1f s)",
+            found.summary(),
+            row["memory_states_matched"],
+            row["memory_states"],
+            row["wall_time_s"],
+        )
+        start = time.perf_counter()
+        # The noise level of the robust minimal size is always measured.
+        noise = sorted({*robustness["noise_levels"], robustness["criterion_noise"]})
+        curves = perturb.robustness_curves(
+            network,
+            data.task(),
+            robustness["n_trials"],
+            robustness["seed"],
+            noise,
+            robustness["amplitudes"],
+            robustness["prune_fractions"],
+        )
+        log.info("robustness curves: %.1f s", time.perf_counter() - start)
+    found.save(outputs["fixed_points"])
+    write_json(outputs["summary"], row)
+    with atomic_path(outputs["robustness"]) as tmp:
+        curves.to_csv(tmp, sep="\t", index=False)
+
+
+def compare_realisations(
+    labels,
+    weights_paths,
+    analysis_paths,
+    dataset_path,
+    outputs: dict,
+    linkage: str,
+    n_clusters: int,
+) -> None:
+    """Distances between every pair of networks (memory states, activity, spectrum) as
+    square TSV matrices, and their hierarchical clustering."""
+    from rnn_ensembles import comparison
+
+    memory_in = dataset.read(dataset_path, splits=("memory_states",)).inputs("memory_states")
+    views = {metric: {} for metric in comparison.METRICS}
+    sizes = {}
+    for label, weights, arrays in zip(labels, weights_paths, analysis_paths, strict=True):
+        network = Network.load(weights)
+        found = read_analysis(arrays, ("state_activity", "eigenvalues"))
+        views["procrustes"][label] = found["state_activity"]
+        views["spectrum"][label] = found["eigenvalues"]
+        views["cka"][label] = network.run(memory_in)[0][0]
+        sizes[label] = network.n_units
+    table = pd.DataFrame({"network": labels, "size": [sizes[k] for k in labels]})
+    for metric in comparison.METRICS:
+        matrix = comparison.distance_matrix(views[metric], metric)
+        with atomic_path(outputs[metric]) as tmp:
+            matrix.to_csv(tmp, sep="\t")
+        found = comparison.clusters(matrix, linkage, n_clusters)
+        table[f"cluster_{metric}"] = found["cluster"].to_numpy()
+        table[f"order_{metric}"] = found["order"].to_numpy()
+    with atomic_path(outputs["clusters"]) as tmp:
+        table.to_csv(tmp, sep="\t", index=False)
+
+
+def summarise_fixed_points(labels, summary_paths, output) -> None:
+    """One row per network (ensemble and external) of its fixed-point counts."""
+    rows = []
+    for label, path in zip(labels, summary_paths, strict=True):
+        row = json.loads(Path(path).read_text())
+        rows.append({"network": label, **{k: v for k, v in row.items() if not isinstance(v, list)}})
+    with atomic_path(output) as tmp:
+        pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False)
+
+
+def summarise_robustness(
+    labels,
+    curve_paths,
+    metrics_paths,
+    outputs: dict,
+    accuracy: float,
+    fraction: float,
+    noise: float,
+) -> None:
+    """Every network's robustness curves in one table, their mean per size, and the minimal
+    size at input noise ``noise`` (criterion as the ensemble's)."""
+    from rnn_ensembles import robustness
+
+    frames = []
+    for label, curves, metrics_path in zip(labels, curve_paths, metrics_paths, strict=True):
+        row = json.loads(Path(metrics_path).read_text())
+        frame = pd.read_csv(curves, sep="\t")
+        frame.insert(0, "network", label)
+        frame.insert(1, "size", row["size"])
+        frame.insert(2, "seed", row["seed"])
+        frame["diverged"] = row.get("training_status") == "diverged"
+        frames.append(frame)
+    curves = pd.concat(frames, ignore_index=True)
+    ensemble = curves[~curves["network"].str.startswith("external/")]
+    rows = robustness.success_under_noise(ensemble, noise, accuracy)
+    expected = [(row["size"], row["seed"]) for row in rows]
+    summary = aggregate.size_summary(aggregate.network_table(rows, expected))
+    minimal = aggregate.minimal_size(summary, fraction, accuracy)
+    minimal["noise_std"] = noise
+    minimal["criterion"] += f", at input noise {noise}"
+    for name, frame in (("curves", curves), ("sizes", robustness.size_curves(ensemble))):
+        with atomic_path(outputs[name]) as tmp:
+            frame.to_csv(tmp, sep="\t", index=False)
+    write_json(outputs["minimal_size"], minimal)
+    log.info("minimal size at noise %s: %s (%s)", noise, minimal["minimal_size"], minimal["reason"])
+
+
+def plot_dynamics(
+    analysis_path, fixed_points_path, curves_path, outputs: dict, name: str, accuracy
+):
+    """One network's fixed points in its SVD space with the eight-states trajectory, and its
+    robustness curves."""
+    from rnn_ensembles import figures
+    from rnn_ensembles.fixed_points import FixedPoints
+
+    arrays = read_analysis(analysis_path, (*FIGURE_ARRAYS, "svd_components"))
+    found = FixedPoints.restore(fixed_points_path)
+    projection = found.points @ arrays["svd_components"].T
+    panel = _state_space(arrays)._replace(fixed_points=(projection, found.stability))
+    figures.plot_state_spaces(
+        outputs["fixed_points"],
+        {", ".join(f"{v} {k[2:]}" for k, v in found.counts().items()) + " fixed points": panel},
+        title=f"{name}: fixed points and the eight-states trial in SVD space",
+    )
+    curves = pd.read_csv(curves_path, sep="\t").assign(curve=name)
+    figures.plot_robustness(
+        outputs["robustness"], curves, title=f"{name}: robustness", accuracy=accuracy
+    )
+
+
+def plot_comparison(
+    summary: dict, outputs: dict, task: str, linkage: str, n_clusters: int, accuracy
+) -> None:
+    """Distances between all networks of a task with their clustering, the fixed points of
+    every network against its size, and the robustness curves per size.  ``summary`` maps
+    the output names of compare_realisations, summarise_fixed_points and
+    summarise_robustness to their paths."""
+    from rnn_ensembles import figures
+
+    titles = {
+        "procrustes": "memory states: Procrustes disparity",
+        "cka": "eight-states activity: 1 - linear CKA",
+        "spectrum": "eigenvalues of W_rec: Wasserstein distance",
+    }
+    figures.plot_distance_matrices(
+        outputs["distances"],
+        {title: pd.read_csv(summary[m], sep="\t", index_col=0) for m, title in titles.items()},
+        title=f"{task}: distances between realisations ({linkage} linkage, {n_clusters} clusters)",
+        method=linkage,
+        n_clusters=n_clusters,
+    )
+    fixed_points = pd.read_csv(summary["fixed_points"], sep="\t")
+    figures.plot_fixed_points_by_size(
+        outputs["fixed_points"],
+        fixed_points,
+        title=f"{task}: fixed points of every network",
+        n_states=int(fixed_points["memory_states"].max()),
+    )
+    by_size = pd.read_csv(summary["robustness_sizes"], sep="\t")
+    curves = pd.read_csv(summary["robustness"], sep="\t")
+    external = curves[curves["network"].str.startswith("external/")]
+    merged = pd.concat(
+        [
+            by_size.rename(columns={"sign_accuracy_mean": "sign_accuracy"}).assign(
+                curve=lambda f: "N = " + f["size"].astype(str), external=False
+            ),
+            external.assign(curve=external["network"], external=True),
+        ],
+        ignore_index=True,
+    )
+    minimal = json.loads(Path(summary["minimal_size_noise"]).read_text())
+    figures.plot_robustness(
+        outputs["robustness"],
+        merged,
+        title=f"{task}: robustness per size (mean \u00b1 sd); minimal size at input noise "
+        f"{minimal['noise_std']}: {minimal['minimal_size'] or 'none'}",
+        accuracy=accuracy,
+    )

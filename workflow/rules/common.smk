@@ -21,6 +21,7 @@ wildcard_constraints:
     task="|".join(config["tasks"]),
     size=r"\d+",
     seed=r"\d+",
+    name=r"[A-Za-z0-9_-]+",
 
 
 NETWORK = "results/{task}/N{size}/seed{seed}"
@@ -94,7 +95,9 @@ def train_runtime(wildcards, attempt):
 
 def final_outputs():
     return (
-        expand(f"{SUMMARY}/minimal_size.json", task=config["tasks"]) + figure_outputs()
+        expand(f"{SUMMARY}/minimal_size.json", task=config["tasks"])
+        + figure_outputs()
+        + dynamics_outputs()
     )
 
 
@@ -109,6 +112,7 @@ REPORT_CATEGORY = {
     "training": "2. Training",
     "network": "3. Per-network analysis",
     "ensemble": "4. Ensemble",
+    "dynamics": "5. Fixed points and robustness",
 }
 
 
@@ -162,4 +166,63 @@ def figure_outputs():
         for path in expand(pattern, **grid)
     ]
     # expand repeats a path once for every value of a wildcard that it does not use
+    return list(dict.fromkeys(paths))
+
+
+# Dynamics, robustness and comparison of realisations (workflow/rules/dynamics.smk).
+EXTERNAL = "results/{task}/external/{name}"
+EXTERNAL_FIGURES = f"{EXTERNAL}/figures"
+
+
+def external_source(wildcards):
+    """The file of a network trained elsewhere (config external_networks)."""
+    return config["external_networks"][wildcards.name]
+
+
+def network_labels():
+    """Every network of a task, named by its folder under results/<task>/: the ensemble's
+    (N<size>/seed<seed>), then those trained elsewhere (external/<name>)."""
+    return [f"N{n}/seed{s}" for n, s in ensemble_grid()] + [
+        f"external/{name}" for name in config["external_networks"]
+    ]
+
+
+def every_network_file(name):
+    """File ``name`` of every network of a task, in the order of network_labels()."""
+
+    def files(wildcards):
+        return [
+            f"results/{wildcards.task}/{label}/{name}" for label in network_labels()
+        ]
+
+    return files
+
+
+def network_title(wildcards):
+    """Name of one network of the ensemble in figure titles."""
+    return f"{wildcards.task}, N = {wildcards.size}, seed {wildcards.seed}"
+
+
+def external_subcategory(wildcards):
+    """Report subcategory (and figure title) of a network trained elsewhere."""
+    return f"{wildcards.task}: {wildcards.name} (trained elsewhere)"
+
+
+def dynamics_outputs():
+    """The summaries and figures of dynamics.smk for every task and network."""
+    grid = {
+        "task": list(config["tasks"]),
+        "size": config["network"]["sizes"],
+        "seed": config["network"]["seeds"],
+        "name": list(config["external_networks"]),
+    }
+    rules_ = (
+        rules.compare_realisations,
+        rules.summarise_fixed_points,
+        rules.summarise_robustness,
+        rules.plot_comparison,
+        rules.plot_dynamics,
+        rules.plot_external_dynamics,
+    )
+    paths = [path for rule in rules_ for path in expand(rule.output, **grid)]
     return list(dict.fromkeys(paths))

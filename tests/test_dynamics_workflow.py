@@ -1,0 +1,126 @@
+"""The dynamics rules in the real workflow: fixed points, robustness and the comparison of
+realisations on the tiny run, and networks trained elsewhere (the paper's own network)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import snakemake
+
+from rnn_ensembles.fixed_points import FixedPoints, speed
+from rnn_ensembles.network import Network
+
+SIZES, SEEDS = (2, 8), (1, 2)
+LABELS = [f"N{n}/seed{s}" for n in SIZES for s in SEEDS]
+REFERENCE = Path(__file__).resolve().parents[2] / "shared/reference"
+PAPER_TRAINED = REFERENCE / "paper-network-N400-trained.hdf5"
+
+
+def test_fixed_points_and_robustness_of_every_network(tiny_run):
+    for label in LABELS:
+        folder = tiny_run / "results/tiny" / label
+        network = Network.load(folder / "weights.h5")
+        found = FixedPoints.restore(folder / "fixed_points.h5")
+        row = json.loads((folder / "fixed_points.json").read_text())
+        assert found.eigenvalues.shape == (len(found), network.n_units)
+        # What the file calls fixed points are fixed points of the network's own map.
+        assert np.all(speed(network.W_rec, found.points) < 1e-10)
+        assert row["n_units"] == network.n_units and row["n_fixed_points"] == len(found)
+        assert row["n_stable"] + row["n_saddle"] + row["n_unstable"] == len(found)
+        assert row["memory_states"] == 8 and 0 <= row["memory_states_matched"] <= 8
+        curves = pd.read_csv(folder / "robustness.tsv", sep="\t")
+        levels = curves.groupby("perturbation")["level"].apply(sorted).to_dict()
+        # tiny.yaml's levels, plus the default criterion noise 0.2
+        assert levels == {
+            "noise": [0.0, 0.2, 0.5],
+            "amplitude": [0.5, 1.0],
+            "prune_magnitude": [0.0, 0.5],
+            "prune_random": [0.0, 0.5],
+        }
+        unpruned = curves[curves["level"].eq(0) & curves["perturbation"].str.startswith("prune")]
+        assert unpruned["sign_accuracy"].nunique() == 1
+        assert curves["sign_accuracy"].between(0, 1).all()
+
+
+def test_distances_between_realisations_and_their_clusters(tiny_run):
+    summary = tiny_run / "results/tiny/summary"
+    for metric in ("procrustes", "cka", "spectrum"):
+        matrix = pd.read_csv(summary / f"distances_{metric}.tsv", sep="\t", index_col=0)
+        assert list(matrix.index) == LABELS and list(matrix.columns) == LABELS
+        values = matrix.to_numpy()
+        np.testing.assert_array_equal(values, values.T)
+        assert np.all(np.diag(values) == 0) and np.all(values[~np.eye(4, dtype=bool)] > 0)
+    clusters = pd.read_csv(summary / "clusters.tsv", sep="\t")
+    assert clusters["network"].tolist() == LABELS and clusters["size"].tolist() == [2, 2, 8, 8]
+    for metric in ("procrustes", "cka", "spectrum"):
+        assert set(clusters[f"cluster_{metric}"]) == {1, 2}  # comparison.n_clusters: 2
+        assert sorted(clusters[f"order_{metric}"]) == [0, 1, 2, 3]
+    table = pd.read_csv(summary / "fixed_points.tsv", sep="\t")
+    assert table["network"].tolist() == LABELS
+    by_size = pd.read_csv(summary / "robustness_by_size.tsv", sep="\t")
+    assert set(by_size["size"]) == set(SIZES) and (by_size["networks"] == 2).all()
+    minimal = json.loads((summary / "minimal_size_noise.json").read_text())
+    assert minimal["noise_std"] == 0.2 and "at input noise 0.2" in minimal["criterion"]
+    for name in ("distances", "fixed_points_by_size", "robustness_by_size"):
+        assert (summary / "figures" / f"{name}.png").stat().st_size > 0
+
+
+def external_config(tmp_path, networks: dict) -> Path:
+    """The paper's task parametrization, a one-network ensemble trained for one epoch, and
+    ``networks`` as networks trained elsewhere; analyses kept small."""
+    config = {
+        "tasks": {"paper": {"kind": "flipflop"}},
+        "dataset": {"seed": 3, "n_train": 32, "n_validation": 8, "n_test": 40},
+        "network": {"sizes": [2], "seeds": [1]},
+        "training": {"max_epochs": 1, "batch_size": 32},
+        "fixed_points": {"n_trials": 5, "n_initial": 128, "max_iterations": 500},
+        "robustness": {
+            "n_trials": 10,
+            "noise_levels": [0.1, 1.0],
+            "amplitudes": [0.1, 1.0],
+            "prune_fractions": [0.0, 0.5],
+        },
+        "external_networks": {name: str(path) for name, path in networks.items()},
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.mark.skipif(not PAPER_TRAINED.exists(), reason=f"no paper network in {REFERENCE}")
+def test_paper_network_is_analysed_and_compared_with_the_ensemble(tmp_path):
+    config = external_config(tmp_path, {"paper_N400": PAPER_TRAINED})
+    targets = ("summary/figures/distances.png", "external/paper_N400/figures/fixed_points.png")
+    snakemake(tmp_path, "--cores", "2", *(f"results/paper/{t}" for t in targets), configfile=config)
+    folder = tmp_path / "results/paper/external/paper_N400"
+    summary = tmp_path / "results/paper/summary"
+    metrics = json.loads((folder / "metrics.json").read_text())
+    # The paper's network on the task generator's test trials (0.999 and 0.013 on 600).
+    assert metrics["size"] == 400 and metrics["sign_accuracy"] > 0.99 and metrics["mse"] < 0.03
+    row = json.loads((folder / "fixed_points.json").read_text())
+    # Every memory is a stable fixed point next to the memory state it encodes.
+    assert row["stable_output_states"] == 8 and row["memory_states_matched"] == 8
+    assert row["n_stable"] >= 8 and row["n_saddle"] >= 1
+    curves = pd.read_csv(folder / "robustness.tsv", sep="\t").set_index(["perturbation", "level"])
+    accuracy = curves["sign_accuracy"]
+    assert accuracy["noise", 0.1] > 0.99
+    assert accuracy["amplitude", 0.1] < accuracy["amplitude", 1.0] - 0.1
+    clusters = pd.read_csv(summary / "clusters.tsv", sep="\t").set_index("network")
+    assert clusters.loc["external/paper_N400", "size"] == 400
+    matrix = pd.read_csv(summary / "distances_spectrum.tsv", sep="\t", index_col=0)
+    assert list(matrix.index) == ["N2/seed1", "external/paper_N400"]
+    assert matrix.loc["N2/seed1", "external/paper_N400"] > 0
+
+
+def test_a_file_that_is_not_a_network_is_named(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a network")
+    config = external_config(tmp_path, {"notes": notes})
+    target = "results/paper/external/notes/weights.h5"
+    proc = snakemake(tmp_path, "--cores", "1", target, configfile=config, check=False)
+    assert proc.returncode != 0 and not (tmp_path / target).exists()
+    log = (tmp_path / "results/paper/external/notes/import.log").read_text()
+    assert f"{notes}: not a readable HDF5 network file" in log

@@ -1,0 +1,242 @@
+# Dynamics and comparison of realisations: fixed points and robustness of every network,
+# networks trained elsewhere (config external_networks, under results/<task>/external/),
+# and distances between all networks of a task with their clustering.
+
+
+rule import_network:
+    input:
+        source=external_source,
+        dataset=rules.make_dataset.output.dataset,
+    output:
+        weights=f"{EXTERNAL}/weights.h5",
+    log:
+        f"{EXTERNAL}/import.log",
+    conda:
+        "../../envs/import_network.yaml"
+    resources:
+        mem_mb=2048,
+        runtime=10,
+    script:
+        "../scripts/import_network.py"
+
+
+use rule analyse_network as analyse_external_network with:
+    input:
+        weights=rules.import_network.output.weights,
+        dataset=rules.make_dataset.output.dataset,
+    output:
+        metrics=f"{EXTERNAL}/metrics.json",
+        arrays=f"{EXTERNAL}/analysis.h5",
+    log:
+        f"{EXTERNAL}/analyse.log",
+
+
+rule analyse_dynamics:
+    input:
+        weights=rules.train_network.output.weights,
+        dataset=rules.make_dataset.output.dataset,
+        arrays=rules.analyse_network.output.arrays,
+    output:
+        fixed_points=f"{NETWORK}/fixed_points.h5",
+        summary=f"{NETWORK}/fixed_points.json",
+        robustness=f"{NETWORK}/robustness.tsv",
+    log:
+        f"{NETWORK}/dynamics.log",
+    conda:
+        "../../envs/analyse_dynamics.yaml"
+    threads: 1
+    resources:
+        mem_mb=2048,
+        runtime=30,
+    params:
+        search=config["fixed_points"],
+        robustness=config["robustness"],
+    script:
+        "../scripts/analyse_dynamics.py"
+
+
+use rule analyse_dynamics as analyse_external_dynamics with:
+    input:
+        weights=rules.import_network.output.weights,
+        dataset=rules.make_dataset.output.dataset,
+        arrays=rules.analyse_external_network.output.arrays,
+    output:
+        fixed_points=f"{EXTERNAL}/fixed_points.h5",
+        summary=f"{EXTERNAL}/fixed_points.json",
+        robustness=f"{EXTERNAL}/robustness.tsv",
+    log:
+        f"{EXTERNAL}/dynamics.log",
+
+
+rule compare_realisations:
+    input:
+        weights=every_network_file("weights.h5"),
+        arrays=every_network_file("analysis.h5"),
+        dataset=rules.make_dataset.output.dataset,
+    output:
+        procrustes=f"{SUMMARY}/distances_procrustes.tsv",
+        cka=f"{SUMMARY}/distances_cka.tsv",
+        spectrum=f"{SUMMARY}/distances_spectrum.tsv",
+        clusters=f"{SUMMARY}/clusters.tsv",
+    log:
+        f"{SUMMARY}/compare_realisations.log",
+    conda:
+        "../../envs/compare_realisations.yaml"
+    resources:
+        mem_mb=2048,
+        runtime=30,
+    params:
+        labels=network_labels(),
+        linkage=config["comparison"]["linkage"],
+        n_clusters=config["comparison"]["n_clusters"],
+    script:
+        "../scripts/compare_realisations.py"
+
+
+rule summarise_fixed_points:
+    input:
+        summaries=every_network_file("fixed_points.json"),
+    output:
+        table=f"{SUMMARY}/fixed_points.tsv",
+    log:
+        f"{SUMMARY}/summarise_fixed_points.log",
+    conda:
+        "../../envs/summarise_fixed_points.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        labels=network_labels(),
+    script:
+        "../scripts/summarise_fixed_points.py"
+
+
+rule summarise_robustness:
+    input:
+        curves=every_network_file("robustness.tsv"),
+        metrics=every_network_file("metrics.json"),
+    output:
+        curves=f"{SUMMARY}/robustness.tsv",
+        sizes=f"{SUMMARY}/robustness_by_size.tsv",
+        minimal_size=f"{SUMMARY}/minimal_size_noise.json",
+    log:
+        f"{SUMMARY}/summarise_robustness.log",
+    conda:
+        "../../envs/summarise_robustness.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        labels=network_labels(),
+        accuracy=config["criterion"]["accuracy"],
+        fraction=config["criterion"]["fraction"],
+        noise=config["robustness"]["criterion_noise"],
+    script:
+        "../scripts/summarise_robustness.py"
+
+
+rule plot_dynamics:
+    input:
+        arrays=rules.analyse_network.output.arrays,
+        fixed_points=rules.analyse_dynamics.output.fixed_points,
+        curves=rules.analyse_dynamics.output.robustness,
+    output:
+        fixed_points=report(
+            f"{NETWORK_FIGURES}/fixed_points.png",
+            caption="../report/dynamics_fixed_points.rst",
+            category=REPORT_CATEGORY["dynamics"],
+            subcategory=network_subcategory,
+            labels={"content": "1. fixed points in SVD space"},
+        ),
+        robustness=report(
+            f"{NETWORK_FIGURES}/robustness.png",
+            caption="../report/dynamics_robustness.rst",
+            category=REPORT_CATEGORY["dynamics"],
+            subcategory=network_subcategory,
+            labels={"content": "2. robustness"},
+        ),
+    log:
+        f"{NETWORK_FIGURES}/plot_dynamics.log",
+    conda:
+        "../../envs/plot_dynamics.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        name=network_title,
+        accuracy=config["criterion"]["accuracy"],
+    script:
+        "../scripts/plot_dynamics.py"
+
+
+use rule plot_dynamics as plot_external_dynamics with:
+    input:
+        arrays=rules.analyse_external_network.output.arrays,
+        fixed_points=rules.analyse_external_dynamics.output.fixed_points,
+        curves=rules.analyse_external_dynamics.output.robustness,
+    output:
+        fixed_points=report(
+            f"{EXTERNAL_FIGURES}/fixed_points.png",
+            caption="../report/dynamics_fixed_points.rst",
+            category=REPORT_CATEGORY["dynamics"],
+            subcategory=external_subcategory,
+            labels={"content": "1. fixed points in SVD space"},
+        ),
+        robustness=report(
+            f"{EXTERNAL_FIGURES}/robustness.png",
+            caption="../report/dynamics_robustness.rst",
+            category=REPORT_CATEGORY["dynamics"],
+            subcategory=external_subcategory,
+            labels={"content": "2. robustness"},
+        ),
+    log:
+        f"{EXTERNAL_FIGURES}/plot_dynamics.log",
+    params:
+        name=external_subcategory,
+        accuracy=config["criterion"]["accuracy"],
+
+
+rule plot_comparison:
+    input:
+        procrustes=rules.compare_realisations.output.procrustes,
+        cka=rules.compare_realisations.output.cka,
+        spectrum=rules.compare_realisations.output.spectrum,
+        fixed_points=rules.summarise_fixed_points.output.table,
+        robustness=rules.summarise_robustness.output.curves,
+        robustness_sizes=rules.summarise_robustness.output.sizes,
+        minimal_size_noise=rules.summarise_robustness.output.minimal_size,
+    output:
+        distances=report(
+            f"{SUMMARY_FIGURES}/distances.png",
+            caption="../report/comparison_distances.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory="{task}: all sizes",
+            labels={"content": "3. distances between realisations"},
+        ),
+        fixed_points=report(
+            f"{SUMMARY_FIGURES}/fixed_points_by_size.png",
+            caption="../report/comparison_fixed_points.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory="{task}: all sizes",
+            labels={"content": "4. fixed points against network size"},
+        ),
+        robustness=report(
+            f"{SUMMARY_FIGURES}/robustness_by_size.png",
+            caption="../report/comparison_robustness.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory="{task}: all sizes",
+            labels={"content": "5. robustness against network size"},
+        ),
+    log:
+        f"{SUMMARY_FIGURES}/plot_comparison.log",
+    conda:
+        "../../envs/plot_comparison.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        linkage=config["comparison"]["linkage"],
+        n_clusters=config["comparison"]["n_clusters"],
+        accuracy=config["criterion"]["accuracy"],
+    script:
+        "../scripts/plot_comparison.py"

@@ -1,0 +1,14 @@
+"""Snakemake adapter of rnn_ensembles.stages.analyse_dynamics."""
+
+from rnn_ensembles.stages import analyse_dynamics, log_to
+
+log_to(snakemake.log[0])
+analyse_dynamics(
+    snakemake.input["weights"],
+    snakemake.input["dataset"],
+    snakemake.input["arrays"],
+    outputs=dict(snakemake.output.items()),
+    search=snakemake.params["search"],
+    robustness=snakemake.params["robustness"],
+    threads=snakemake.threads,
+)

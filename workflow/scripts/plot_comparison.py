@@ -1,0 +1,13 @@
+"""Snakemake adapter of rnn_ensembles.stages.plot_comparison."""
+
+from rnn_ensembles.stages import log_to, plot_comparison
+
+log_to(snakemake.log[0])
+plot_comparison(
+    dict(snakemake.input.items()),
+    outputs=dict(snakemake.output.items()),
+    task=snakemake.wildcards["task"],
+    linkage=snakemake.params["linkage"],
+    n_clusters=snakemake.params["n_clusters"],
+    accuracy=snakemake.params["accuracy"],
+)
