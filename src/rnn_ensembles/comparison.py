@@ -38,8 +38,6 @@ from scipy.stats import wasserstein_distance_nd
 
 from rnn_ensembles.analysis import configuration_disparity
 
-METRICS = ("procrustes", "cka", "spectrum")
-
 
 def procrustes_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Procrustes disparity between two (states, dims) configurations with corresponding rows."""
@@ -75,6 +73,7 @@ def spectral_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 
 DISTANCES = {"procrustes": procrustes_distance, "cka": cka_distance, "spectrum": spectral_distance}
+METRICS = tuple(DISTANCES)
 
 
 def distance_matrix(items: dict, metric: str) -> pd.DataFrame:

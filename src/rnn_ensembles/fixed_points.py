@@ -94,15 +94,6 @@ class FixedPoints:
         kinds = self.stability
         return {f"n_{kind}": int(np.sum(kinds == kind)) for kind in STABILITY}
 
-    def select(self, mask) -> FixedPoints:
-        return FixedPoints(
-            self.points[mask],
-            self.q[mask],
-            self.eigenvalues[mask],
-            dict(self.attrs),
-            self.instability_tolerance,
-        )
-
     def summary(self) -> str:
         counts = ", ".join(f"{v} {k[2:]}" for k, v in self.counts().items())
         q_max = float(self.q.max()) if len(self) else float("nan")
