@@ -124,3 +124,11 @@ def test_a_file_that_is_not_a_network_is_named(tmp_path):
     assert proc.returncode != 0 and not (tmp_path / target).exists()
     log = (tmp_path / "results/paper/external/notes/import.log").read_text()
     assert f"{notes}: not a readable HDF5 network file" in log
+
+
+def test_a_missing_network_file_stops_the_run_before_any_job(tmp_path):
+    config = external_config(tmp_path, {"gone": tmp_path / "gone.hdf5"})
+    proc = snakemake(tmp_path, "--dry-run", configfile=config, check=False)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr  # a dry run reports on stdout
+    assert f"external_networks.gone = {tmp_path / 'gone.hdf5'}: no such file" in output

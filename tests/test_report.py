@@ -16,9 +16,18 @@ NETWORK_FIGURES = (
     "connectivity",
     "eigenvalues",
     "state_space",
+    "fixed_points",
+    "robustness",
 )
 SIZE_FIGURES = ("eigenvalues", "state_spaces", "disparity")
-CATEGORIES = ["1. Dataset", "2. Training", "3. Per-network analysis", "4. Ensemble"]
+CATEGORIES = [
+    "1. Dataset",
+    "2. Training",
+    "3. Per-network analysis",
+    "4. Ensemble",
+    "5. Fixed points and robustness",
+]
+TASK_FIGURES = ("performance_by_size", "distances", "fixed_points_by_size", "robustness_by_size")
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -31,7 +40,7 @@ def figure_paths(results):
         for seed in SEEDS:
             folder = results / f"N{size}/seed{seed}/figures"
             paths += [folder / f"{name}.png" for name in NETWORK_FIGURES]
-    return [*paths, results / "summary/figures/performance_by_size.png"]
+    return [*paths, *(results / f"summary/figures/{name}.png" for name in TASK_FIGURES)]
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from pathlib import Path
 
 import jsonschema
 import yaml
@@ -66,6 +67,10 @@ def problems(config: dict) -> list[str]:
         except (TypeError, ValueError) as err:
             # A task lists its problems joined by "; ", each starting with "<key> = <value>".
             out.extend(f"tasks.{name}.{problem}" for problem in str(err).split("; "))
+    for name, path in config.get("external_networks", {}).items():
+        # Relative paths are read from the working directory, as every path of the workflow.
+        if not Path(path).is_file():
+            out.append(f"external_networks.{name} = {path}: no such file")
     return out
 
 
