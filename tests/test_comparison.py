@@ -65,6 +65,8 @@ def test_spectral_distance_is_a_transport_distance_between_eigenvalues():
     assert comparison.spectral_distance(eig, other) == pytest.approx(
         wasserstein_distance_nd(*as_points), rel=1e-6
     )
+    # A diverged network (NaN weights) has no distance to any other.
+    assert np.isnan(comparison.spectral_distance(eig, np.full(30, np.nan)))
     # Different sizes: {0, 0} against {1} is one unit of mass moved by 1.
     assert comparison.spectral_distance(np.zeros(2), np.ones(1)) == pytest.approx(1.0)
     assert comparison.spectral_distance(eig, other) == pytest.approx(

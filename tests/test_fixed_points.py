@@ -99,6 +99,11 @@ def test_slow_points_are_not_fixed_points():
     assert found.counts()["n_stable"] == 1
 
 
+def test_a_diverged_network_has_no_fixed_points():
+    found = NumpyFixedPointFinder(np.full((3, 3), np.nan), max_iterations=100).find(np.ones((4, 3)))
+    assert len(found) == 0 and found.counts() == {"n_stable": 0, "n_saddle": 0, "n_unstable": 0}
+
+
 def test_fixed_points_save_and_restore(tmp_path):
     w_rec = 1.5 * np.eye(2)
     found = NumpyFixedPointFinder(w_rec, n_initial=40).find(

@@ -63,6 +63,8 @@ def spectral_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Wasserstein-1 distance between two sets of complex eigenvalues, each of unit mass."""
     pa = np.column_stack([np.real(a), np.imag(a)])
     pb = np.column_stack([np.real(b), np.imag(b)])
+    if not (np.isfinite(pa).all() and np.isfinite(pb).all()):
+        return float("nan")  # a network whose training diverged
     if len(pa) == len(pb):
         # Uniform masses of equal count: the optimal plan is a permutation (Birkhoff), so
         # the assignment problem gives the same value as the linear programme, much faster.

@@ -204,6 +204,8 @@ class FixedPointFinder:
         """Minimise q from every initial state; keep the distinct fixed points."""
         initial_states = np.asarray(initial_states, dtype=np.float64)
         states, iterations = self._minimise(initial_states)
+        # A network whose training diverged has non-finite weights: nothing to find.
+        states = states[np.isfinite(speed(self.w_rec, states))]
         # Merge before polishing: many candidates fall into the same fixed point.
         states = unique_states(states, speed(self.w_rec, states), self.hps["unique_tolerance"])
         states = self.newton(states)

@@ -442,9 +442,9 @@ def compare_realisations(
     sizes = {}
     for label, weights, arrays in zip(labels, weights_paths, analysis_paths, strict=True):
         network = Network.load(weights)
-        found = read_analysis(arrays, ("state_activity", "eigenvalues"))
-        views["procrustes"][label] = found["state_activity"]
-        views["spectrum"][label] = found["eigenvalues"]
+        saved = read_analysis(arrays, ("state_activity", "eigenvalues"))
+        views["procrustes"][label] = saved["state_activity"]
+        views["spectrum"][label] = saved["eigenvalues"]
         views["cka"][label] = network.run(memory_in)[0][0]
         sizes[label] = network.n_units
     table = pd.DataFrame({"network": labels, "size": [sizes[k] for k in labels]})
@@ -452,9 +452,9 @@ def compare_realisations(
         matrix = comparison.distance_matrix(views[metric], metric)
         with atomic_path(outputs[metric]) as tmp:
             matrix.to_csv(tmp, sep="\t")
-        found = comparison.clusters(matrix, linkage, n_clusters)
-        table[f"cluster_{metric}"] = found["cluster"].to_numpy()
-        table[f"order_{metric}"] = found["order"].to_numpy()
+        clustered = comparison.clusters(matrix, linkage, n_clusters)
+        table[f"cluster_{metric}"] = clustered["cluster"].to_numpy()
+        table[f"order_{metric}"] = clustered["order"].to_numpy()
     with atomic_path(outputs["clusters"]) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
 
