@@ -11,6 +11,7 @@ under the account that the environment named.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -44,15 +45,18 @@ def slurm_cluster():
         pytest.skip("the test SLURM cluster needs root: it starts munged, slurmdbd and slurmd")
     if shutil.which("apt-get") is None and shutil.which("slurmctld") is None:
         pytest.skip("SLURM is not installed and there is no apt-get to install it")
-    running = cluster("status").returncode == 0
-    for step in () if running else ("install", "start"):
-        proc = cluster(step)
-        assert proc.returncode == 0, f"cluster.sh {step} failed:\n{proc.stdout}\n{proc.stderr}"
-    # Client commands find the cluster through SLURM_CONF when /etc/slurm/slurm.conf is not ours.
-    env = dict(re.findall(r"export (\w+)=(\S+)", cluster("env").stdout))
-    yield env
-    if not running:
-        cluster("stop")
+    # One cluster per machine: test runs side by side take turns, so that none restarts or
+    # stops it under another's jobs.
+    with open(f"{os.environ.get('SLURM_TEST_DIR', '/tmp/rnn-ensembles-slurm')}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        running = cluster("status").returncode == 0
+        for step in () if running else ("install", "start"):
+            proc = cluster(step)
+            assert proc.returncode == 0, f"cluster.sh {step} failed:\n{proc.stdout}\n{proc.stderr}"
+        # Clients find the cluster through SLURM_CONF where /etc/slurm/slurm.conf is not ours.
+        yield dict(re.findall(r"export (\w+)=(\S+)", cluster("env").stdout))
+        if not running:
+            cluster("stop")
 
 
 @pytest.fixture(scope="module")
