@@ -17,6 +17,7 @@ CASES = {
     "zero_size": ("network.sizes", [0, 8], ["network.sizes[0] = 0", "an integer >= 1"]),
     "fractional_size": ("network.sizes", [2.5], ["network.sizes[0] = 2.5", "an integer"]),
     "float_size": ("network.sizes", [4.0], ["network.sizes[0] = 4.0", "(write 4)"]),
+    "size_quoted": ("network.sizes", ["4"], ['network.sizes[0] = "4"', "drop the quotes"]),
     "size_true": ("network.sizes", True, ["network.sizes = true", "must be a list"]),
     "sizes_null": ("network.sizes", None, ["network.sizes = null", "must be a list"]),
     "empty_seeds": ("network.seeds", [], ["network.seeds = []", "at least 1 item"]),

@@ -163,8 +163,11 @@ def _requirement(error) -> str:
     if kind == "type":
         text = f"must be {_allowed(schema)}"
         if isinstance(value, str) and _is_number(value):
-            # PyYAML reads 1e-3 as text: a float needs a dot, and a sign in the exponent.
-            text += " (it was read as text: drop any quotes and write exponents as in 1.0e-3)"
+            if "e" in value.lower() and "." not in value:
+                # PyYAML reads 1e-3 as text: a float needs a dot, and a sign in the exponent.
+                text += " (YAML read it as text: write exponents with a dot, as in 1.0e-3)"
+            else:
+                text += " (it was read as text: drop the quotes)"
         elif isinstance(value, float) and value.is_integer():
             text += f" (write {int(value)})"
         return text
