@@ -13,9 +13,9 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIGS = Path(__file__).resolve().parent / "configs"
 
 
-def snakemake(workdir, *args, configfile=CONFIGS / "tiny.yaml", check=True, timeout=600):
-    """Run the workflow as a user would, in ``workdir``; returns the completed process."""
-    cmd = [
+def snakemake_command(workdir, *args, configfile=CONFIGS / "tiny.yaml") -> list[str]:
+    """The command line that runs the workflow in ``workdir`` as a user would."""
+    return [
         sys.executable,
         "-m",
         "snakemake",
@@ -27,8 +27,15 @@ def snakemake(workdir, *args, configfile=CONFIGS / "tiny.yaml", check=True, time
         str(configfile),
         *args,
     ]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+SNAKEMAKE_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def snakemake(workdir, *args, configfile=CONFIGS / "tiny.yaml", check=True, timeout=600):
+    """Run the workflow as a user would, in ``workdir``; returns the completed process."""
+    cmd = snakemake_command(workdir, *args, configfile=configfile)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=SNAKEMAKE_ENV)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
     return proc

@@ -24,11 +24,13 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[f
 
 
 def network_table(rows: list[dict], expected: list[tuple[int, int]]) -> pd.DataFrame:
-    """One row per expected (size, seed); networks without results are kept, marked missing."""
+    """One row per expected (size, seed); networks without results, or whose training failed
+    with an error (no trained weights), are kept and marked missing."""
     grid = pd.DataFrame(expected, columns=["size", "seed"])
     found = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["size", "seed", "success"])
     table = grid.merge(found, on=["size", "seed"], how="left")
-    table["missing"] = table["success"].isna()
+    failed = table.get("training_status", pd.Series(index=table.index, dtype=object)).eq("failed")
+    table["missing"] = table["success"].isna() | failed
     table["success"] = table["success"].eq(True)
     return table.sort_values(["size", "seed"]).reset_index(drop=True)
 

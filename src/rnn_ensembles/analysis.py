@@ -22,9 +22,25 @@ STEPS_PER_SECOND = 1000  # one step stands for 1 ms (paper Sec. 3)
 UNIT_CIRCLE_TOLERANCE = 1e-6
 
 
+SPECTRUM_STATISTICS = (
+    "spectral_radius",
+    "n_outside_unit_circle",
+    "dominant_real",
+    "dominant_imag",
+    "dominant_frequency_hz",
+)
+
+
 def spectrum(w_rec: np.ndarray) -> dict:
-    """Eigenvalues of W_rec and their summary statistics."""
-    eigenvalues = np.linalg.eigvals(np.asarray(w_rec, dtype=np.float64))
+    """Eigenvalues of W_rec and their summary statistics (all NaN for a non-finite W_rec)."""
+    w_rec = np.asarray(w_rec, dtype=np.float64)
+    if not np.all(np.isfinite(w_rec)):
+        # A diverged or failed network: LAPACK refuses NaN and inf.
+        return {
+            "eigenvalues": np.full(w_rec.shape[0], np.nan, dtype=complex),
+            **dict.fromkeys(SPECTRUM_STATISTICS, float("nan")),
+        }
+    eigenvalues = np.linalg.eigvals(w_rec)
     dominant = eigenvalues[np.argmax(eigenvalues.real)]
     return {
         "eigenvalues": eigenvalues,
@@ -84,7 +100,12 @@ def memory_state_geometry(
     from sklearn.decomposition import TruncatedSVD
 
     svd = TruncatedSVD(n_components=max(n_components, 1), algorithm="arpack", random_state=0)
-    if activity.shape[1] > N_COMPONENTS:
+    if not np.all(np.isfinite(activity)):
+        # A diverged or failed network: scikit-learn refuses NaN; every position is NaN.
+        projection = np.full((activity.shape[0], N_COMPONENTS), np.nan)
+        components = np.full((N_COMPONENTS, activity.shape[1]), np.nan)
+        explained = np.full(N_COMPONENTS, np.nan)
+    elif activity.shape[1] > N_COMPONENTS:
         projection = svd.fit_transform(activity)
         components, explained = svd.components_, svd.explained_variance_ratio_
     else:  # too few units for a truncated SVD: the full one is exact
@@ -131,11 +152,13 @@ def configuration_disparity(a: np.ndarray, b: np.ndarray) -> float:
     return float(procrustes(a, b)[2])
 
 
-def analyse(network, dataset, success_accuracy: float, status: str = "converged") -> tuple:
+def analyse(
+    network, dataset, success_accuracy: float, status: str = "converged", status_reason: str = ""
+) -> tuple:
     """All per-network measures: a flat metrics dict and a dict of arrays.
 
-    ``success`` needs both a finished training (not ``diverged``) and a test sign
-    accuracy of at least ``success_accuracy``.
+    ``success`` needs both a finished training (neither ``diverged`` nor ``failed``) and a
+    test sign accuracy of at least ``success_accuracy``.
     """
     test_in, test_target = dataset.inputs("test"), dataset.targets("test")
     _, outputs = network.run(test_in)
@@ -151,14 +174,18 @@ def analyse(network, dataset, success_accuracy: float, status: str = "converged"
     visited = ~np.isnan(geometry["state_positions"][:, 0])
 
     finite = bool(np.all(np.isfinite(outputs)))
-    success = bool(status != "diverged" and finite and accuracy >= success_accuracy)
-    if status == "diverged":
-        reason = "training diverged"
+    trained = status not in ("diverged", "failed")
+    success = bool(trained and finite and accuracy >= success_accuracy)
+    why = f"training {status}: {status_reason}" if status_reason else f"training {status}"
+    if not trained:
+        reason = why
     elif not finite:
         reason = "non-finite outputs"
     else:
         comparison = ">=" if success else "<"
         reason = f"test sign accuracy {accuracy:.4f} {comparison} {success_accuracy}"
+    if trained and not success and status_reason:
+        reason += f" ({why})"  # e.g. the epoch budget ran out first
     row = {
         "n_units": network.n_units,
         "euclidean_error_mean": float(np.mean(errors)),

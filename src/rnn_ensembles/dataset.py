@@ -102,8 +102,14 @@ def read(path, splits=SPLITS) -> Dataset:
     """Read and check a dataset file; any mismatch raises ``DataFileError`` naming the file."""
     with open_h5(path, "dataset") as handle:
         check_format(handle, "dataset", FORMAT_VERSION)
-        params = json.loads(handle.attrs["task_parameters"])
-        task = make_task(str(handle.attrs["task"]), **params)
+        for name in ("task", "seed", "task_parameters"):
+            if name not in handle.attrs:
+                raise DataFileError(f"{path}: attribute {name!r} is missing")
+        try:
+            params = json.loads(handle.attrs["task_parameters"])
+            task = make_task(str(handle.attrs["task"]), **params)
+        except (TypeError, ValueError) as err:
+            raise DataFileError(f"{path}: the task it was made for is not valid ({err})") from None
         arrays = {}
         for name in splits:
             if name not in handle:

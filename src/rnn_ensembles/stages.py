@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from rnn_ensembles import aggregate, analysis, dataset
-from rnn_ensembles.io import atomic_path, check_format, open_h5, read_array, write_json
+from rnn_ensembles.io import (
+    DataFileError,
+    atomic_path,
+    check_format,
+    open_h5,
+    read_array,
+    read_json,
+    write_json,
+)
 from rnn_ensembles.network import Network
 
 log = logging.getLogger("rnn_ensembles")
@@ -45,8 +54,9 @@ def train_network(
     from rnn_ensembles import training as tr
 
     config = tr.TrainingConfig(**training)
-    tr.configure_tensorflow(threads, config.deterministic)
+    # The input is checked before TensorFlow is loaded: a bad file fails in a second.
     data = dataset.read(dataset_path, splits=("train", "validation"))
+    tr.configure_tensorflow(threads, config.deterministic)
     log.info(
         "training %s N=%d seed=%d on %s (%s)",
         architecture,
@@ -58,18 +68,31 @@ def train_network(
     initial = {}
 
     def keep_initial(model):
+        initial["model"] = model
         initial["network"] = model_to_network(architecture, model, {})
 
-    result = tr.train(
-        data,
-        architecture,
-        size,
-        seed,
-        config,
-        checkpoint_dir=checkpoint_dir,
-        log=log.info,
-        on_build=keep_initial,
-    )
+    started = time.perf_counter()
+    try:
+        result = tr.train(
+            data,
+            architecture,
+            size,
+            seed,
+            config,
+            checkpoint_dir=checkpoint_dir,
+            log=log.info,
+            on_build=keep_initial,
+        )
+    except Exception as err:
+        # Recorded rather than raised: a failed job would stop Snakemake from ever analysing
+        # and aggregating the rest of the ensemble.  The exception text goes into the weights
+        # file and networks.tsv and the traceback into the log, so that a bug in the code
+        # is not taken for a failure of training.  Without a model there is nothing to write.
+        if "model" not in initial:
+            raise
+        key = tr.run_key(data, architecture, size, seed, config)
+        history = tr.Checkpoint(checkpoint_dir, key).history() if checkpoint_dir else []
+        result = failed_training(err, initial["model"], history, started, f"N={size} seed={seed}")
     attrs = {
         "architecture": architecture,
         "n_units": size,
@@ -94,8 +117,27 @@ def train_network(
     model_to_network(architecture, result.model, attrs).save(outputs["weights"])
     with atomic_path(outputs["model"]) as tmp:
         result.model.save(tmp)
-    if checkpoint_dir:
+    # A failed network keeps its checkpoint: rerun, it resumes from its last epoch.
+    if checkpoint_dir and result.status != "failed":
         tr.Checkpoint(checkpoint_dir, "").remove()
+
+
+def failed_training(error: Exception, model, history: list[dict], started: float, name: str):
+    """The record of a training that raised ``error``: no trained weights (all NaN, as a
+    diverged network's), the epochs completed before it, the error as the reason."""
+    from rnn_ensembles.training import TrainingResult
+
+    reason = " ".join(f"{type(error).__name__}: {error}".split())
+    log.error(
+        "%s: training failed after %d epochs (%s); recorded as failed, its checkpoint kept",
+        name,
+        len(history),
+        reason,
+        exc_info=error,  # the traceback goes to the log file only
+    )
+    model.set_weights([np.full_like(w, np.nan) for w in model.get_weights()])
+    wall = time.perf_counter() - started
+    return TrainingResult(model, history, "failed", reason, wall, len(history))
 
 
 def model_to_network(architecture: str, model, attrs: dict) -> Network:
@@ -120,15 +162,23 @@ def analyse_network(
     """All per-network analyses of one trained network."""
     network = Network.load(weights_path)
     data = dataset.read(dataset_path, splits=("test", "memory_states"))
+    widths = (data.inputs("test").shape[-1], data.targets("test").shape[-1])
+    if (network.W_in.shape[0], network.W_out.shape[1]) != widths:
+        raise DataFileError(
+            f"{weights_path}: the network has {network.W_in.shape[0]} inputs and "
+            f"{network.W_out.shape[1]} outputs, the task of {dataset_path} has {widths[0]} "
+            f"and {widths[1]}"
+        )
     status = str(network.attrs.get("status", "converged"))
-    row, arrays = analysis.analyse(network, data, success_accuracy, status)
+    reason = str(network.attrs.get("status_reason", ""))
+    row, arrays = analysis.analyse(network, data, success_accuracy, status, reason)
     row.update(
         size=int(network.attrs.get("n_units", network.n_units)),
         seed=int(network.attrs.get("seed", -1)),
         epochs=int(network.attrs.get("epochs", 0)),
         wall_time_s=float(network.attrs.get("wall_time_s", np.nan)),
         training_status=status,
-        training_reason=str(network.attrs.get("status_reason", "")),
+        training_reason=reason,
     )
     log.info("%s", row["success_reason"])
     analysis.write(row, arrays, metrics_path, arrays_path)
@@ -138,12 +188,35 @@ def aggregate_ensemble(
     metrics_paths, arrays_paths, expected, outputs: dict, accuracy: float, fraction: float
 ) -> None:
     """Tables of the ensemble, the minimal size and the comparison of realisations."""
-    rows = [json.loads(Path(p).read_text()) for p in metrics_paths]
+    rows = [read_json(p, "metrics", ("size", "seed", "success")) for p in metrics_paths]
     table = aggregate.network_table(rows, expected)
+    missing = table[table["missing"]]
+    if len(missing):
+        log.warning(
+            "%d of %d networks have no trained weights: %s (reasons in networks.tsv and "
+            "each network's train.log)",
+            len(missing),
+            len(table),
+            ", ".join(f"N={r.size} seed={r.seed}" for r in missing.itertuples()),
+        )
+        failed = [
+            str(Path(p).with_name("weights.h5"))
+            for row, p in zip(rows, metrics_paths, strict=True)
+            if row.get("training_status") == "failed"
+        ]
+        if failed:
+            log.warning(
+                "once the cause is fixed, retrain just those with: snakemake --cores all "
+                "--forcerun %s",
+                " ".join(failed),
+            )
     positions = {}
     for row, path in zip(rows, arrays_paths, strict=True):
-        with open_h5(path, "analysis") as handle:
-            positions[(row["size"], row["seed"])] = read_array(handle, "state_positions", 2)
+        if row.get("training_status") == "failed":
+            continue  # no trained weights, no memory states to compare
+        positions[(row["size"], row["seed"])] = read_analysis(path, ("state_positions",))[
+            "state_positions"
+        ]
     summary = aggregate.size_summary(table)
     minimal = aggregate.minimal_size(summary, fraction, accuracy)
     pairs = aggregate.realisation_pairs(positions)
@@ -329,16 +402,43 @@ def plot_ensemble(summary: dict, outputs: dict, task: str, accuracy, fraction) -
 
 
 def log_to(path) -> None:
-    """Send this process's log and stderr (TensorFlow's messages too) to ``path``."""
+    """Send this process's log and stderr (TensorFlow's messages too) to ``path``.
+
+    Warnings and errors of the workflow also go, one line each, to the original stderr,
+    which Snakemake shows.  A bad input file (:class:`DataFileError`) ends the job with
+    its one-line message naming the file, not a traceback; any other uncaught exception
+    writes its traceback to the log, as usual.
+    """
     import os
     import sys
 
+    console = os.fdopen(os.dup(2), "w", buffering=1)
     handle = open(path, "a", buffering=1)  # noqa: SIM115 - lives as long as the job
     os.dup2(handle.fileno(), 2)  # TensorFlow's C++ side writes to file descriptor 2
     sys.stderr = handle
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
+    to_console = logging.StreamHandler(console)
+    to_console.setLevel(logging.WARNING)
+    to_console.setFormatter(_OneLine())
+    log.addHandler(to_console)
+
+    def report(kind, error, trace):
+        if isinstance(error, DataFileError):
+            log.error("%s", error)
+        else:
+            sys.__excepthook__(kind, error, trace)
+            print(f"{kind.__name__}: {error} (traceback in {path})", file=console)
+
+    sys.excepthook = report
+
+
+class _OneLine(logging.Formatter):
+    """The message alone, without a traceback: the log file holds the details."""
+
+    def format(self, record):
+        return f"{record.levelname}: {record.getMessage()}"
 
 
 # Dynamics and comparison of realisations: fixed points, robustness, distances between

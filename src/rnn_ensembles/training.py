@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -18,10 +19,11 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from rnn_ensembles.io import atomic_path
+from rnn_ensembles.io import atomic_path, partial_path
 from rnn_ensembles.metrics import sign_accuracy
 
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "val_accuracy", "seconds")
+_log = logging.getLogger(__name__)
 # Followed in history.tsv by the validation sign accuracy of each channel.
 CHANNEL_ACCURACY = "val_accuracy_bit{}"
 
@@ -101,26 +103,58 @@ class Checkpoint:
                     grp.create_dataset(str(i), data=np.asarray(var))
 
     def restore(self, model, optimizer):
-        """Load the state into ``model``/``optimizer``; ``None`` when there is none for this run."""
+        """Load the state into ``model``/``optimizer``; ``None`` when there is none for this run.
+
+        Everything is read and checked before anything is assigned: an unusable file leaves
+        the freshly initialised model untouched, and the run starts over (same seed, same
+        result) with a warning in the log.
+        """
+        state = self._read(arrays=True)
+        if state is None:
+            return None
+        groups = {"model": model.weights, "optimizer": optimizer.variables}
+        for group, variables in groups.items():
+            if [a.shape for a in state[group]] != [tuple(v.shape) for v in variables]:
+                _log.warning("%s: saved %s state does not fit; starting over", self.path, group)
+                return None
+        for group, variables in groups.items():
+            for var, value in zip(variables, state[group], strict=True):
+                var.assign(value)
+        return state["epoch"], state["history"], state["wall_time_s"]
+
+    def history(self) -> list[dict]:
+        """The epochs of this run completed so far (empty without a checkpoint of it)."""
+        state = self._read(arrays=False)
+        return state["history"] if state else []
+
+    def _read(self, arrays: bool):
         if not self.path.exists():
             return None
-        with h5py.File(self.path, "r") as handle:
-            if handle.attrs.get("key") != self.key:
-                return None
-            for group, variables in (("model", model.weights), ("optimizer", optimizer.variables)):
-                saved = handle[group]
-                if len(saved) != len(variables):
+        try:
+            with h5py.File(self.path, "r") as handle:
+                if handle.attrs.get("key") != self.key:
+                    _log.warning(
+                        "%s: checkpoint of another configuration or dataset, not resumed",
+                        self.path,
+                    )
                     return None
-                for i, var in enumerate(variables):
-                    var.assign(saved[str(i)][()])
-            return (
-                int(handle.attrs["epoch"]),
-                json.loads(handle.attrs["history"]),
-                float(handle.attrs["wall_time_s"]),
-            )
+                state = {
+                    "epoch": int(handle.attrs["epoch"]),
+                    "history": json.loads(handle.attrs["history"]),
+                    "wall_time_s": float(handle.attrs["wall_time_s"]),
+                }
+                for group in ("model", "optimizer") if arrays else ():
+                    state[group] = [handle[group][str(i)][()] for i in range(len(handle[group]))]
+                return state
+        except (OSError, KeyError, ValueError) as err:
+            # Written atomically, so only damage from outside gets here; losing it only
+            # costs the epochs it held.
+            _log.warning("%s: unreadable checkpoint (%s), not resumed", self.path, err)
+            return None
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
+        partial_path(self.path).unlink(missing_ok=True)  # left by a job killed while saving
         if self.path.parent.exists() and not any(self.path.parent.iterdir()):
             self.path.parent.rmdir()
 
@@ -181,9 +215,7 @@ def train(
     def predict(xb):
         return model(xb, training=False)
 
-    key = fingerprint(
-        architecture, n_units, seed, asdict(config), model_options, dataset.fingerprint
-    )
+    key = run_key(dataset, architecture, n_units, seed, config, model_options)
     checkpoint = Checkpoint(checkpoint_dir, key) if checkpoint_dir else None
     start_epoch, history, wall_before = 0, [], 0.0
     restored = checkpoint.restore(model, optimizer) if checkpoint else None
@@ -232,6 +264,13 @@ def train(
     wall = wall_before + time.perf_counter() - started
     log(f"{status}: {reason}")
     return TrainingResult(model, history, status, reason, wall, len(history))
+
+
+def run_key(dataset, architecture, n_units, seed, config, model_options=None) -> str:
+    """What a checkpoint must match to be resumed: the same network, settings and data."""
+    return fingerprint(
+        architecture, n_units, seed, asdict(config), model_options, dataset.fingerprint
+    )
 
 
 def _stop_reason(row: dict, config: TrainingConfig):
