@@ -223,6 +223,31 @@ def test_failed_network_is_listed_missing_and_the_rest_is_analysed(tmp_path):
     assert (networks["training_status"] == "budget_exhausted").all()
 
 
+def test_unusable_checkpoint_is_not_resumed_and_costs_only_time(tmp_path, caplog):
+    from rnn_ensembles import training
+
+    data = dataset.generate("flipflop", TINY_TASK, TINY_SPLITS, 7)
+    config = training.TrainingConfig(max_epochs=2, batch_size=32, target_accuracy=None)
+
+    def run(seed, folder):
+        result = training.train(data, "simple_rnn", 4, seed, config, folder, log=lambda _: None)
+        return result.model.get_weights()
+
+    state = tmp_path / "checkpoint/state.h5"
+    reference = run(1, tmp_path / "checkpoint")  # leaves the checkpoint of its epoch 2
+    state.write_bytes(state.read_bytes()[:2000])
+    with caplog.at_level("WARNING"):
+        for got, want in zip(run(1, state.parent), reference, strict=True):
+            np.testing.assert_array_equal(got, want)  # trained again from epoch 0
+    assert "unreadable checkpoint" in caplog.text
+    # The checkpoint of seed 1 is not taken for one of seed 2.
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        other = run(2, state.parent)
+    assert "checkpoint of another configuration or dataset, not resumed" in caplog.text
+    assert not np.allclose(other[1], reference[1])
+
+
 def test_analysis_of_non_finite_weights_does_not_crash():
     data = dataset.generate("flipflop", TINY_TASK, TINY_SPLITS, 7)
     rng = np.random.default_rng(0)
@@ -456,6 +481,23 @@ def test_foreign_weights_file_stops_the_analysis_with_one_line(good_files, tmp_p
     assert proc.returncode != 0
     message = "results/tiny/N2/seed1/weights.h5: expected a network file, found content='dataset'"
     one_line_error(folder / "analyse.log", message)
+    assert message in proc.stdout + proc.stderr
+
+
+def test_external_file_that_is_not_a_recurrent_network_stops_its_import(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3, name="readout")])
+    model.save(tmp_path / "dense.keras")
+    config = yaml.safe_load((CONFIGS / "tiny.yaml").read_text())
+    config["external_networks"] = {"dense": str(tmp_path / "dense.keras")}
+    configfile = tmp_path / "config.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    target = "results/tiny/external/dense/weights.h5"
+    proc = snakemake(tmp_path, "--cores", "1", target, configfile=configfile, check=False)
+    assert proc.returncode != 0 and not (tmp_path / target).exists()
+    message = "dense.keras: expected one SimpleRNN layer and one Dense readout, found layers: "
+    one_line_error(tmp_path / "results/tiny/external/dense/import.log", message)
     assert message in proc.stdout + proc.stderr
 
 
