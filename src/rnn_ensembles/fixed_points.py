@@ -317,15 +317,23 @@ class TFFixedPointFinder(FixedPointFinder):
             self.hps["learning_rate"], self.CHECK_EVERY, self.hps["lr_decay"]
         )
         optimizer = keras.optimizers.Adam(learning_rate=schedule)
+        optimizer.build([h])  # its slots exist before the graph below is traced
 
-        @tf.function
+        def speeds():
+            return 0.5 * tf.reduce_sum((tf.tanh(h @ w_rec) - h) ** 2, axis=1)
+
+        def step(i):
+            with tf.GradientTape() as tape:
+                total = tf.reduce_sum(speeds())
+            optimizer.apply_gradients([(tape.gradient(total, h), h)])
+            return (i + 1,)
+
+        # An explicit while_loop, not a Python loop left to AutoGraph: AutoGraph reads the
+        # source file, which need not be there (or the same) when this runs.
+        @tf.function(autograph=False)
         def run(steps):
-            for _ in tf.range(steps):
-                with tf.GradientTape() as tape:
-                    q = 0.5 * tf.reduce_sum((tf.tanh(h @ w_rec) - h) ** 2, axis=1)
-                    total = tf.reduce_sum(q)
-                optimizer.apply_gradients([(tape.gradient(total, h), h)])
-            return tf.reduce_max(0.5 * tf.reduce_sum((tf.tanh(h @ w_rec) - h) ** 2, axis=1))
+            tf.while_loop(lambda i: i < steps, step, (tf.constant(0),))
+            return tf.reduce_max(speeds())
 
         done = 0
         while done < self.hps["max_iterations"]:
