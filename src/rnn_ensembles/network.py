@@ -61,13 +61,15 @@ class Network:
         Computed in float64 with numpy, step by step as Eq. 7, from ``h0`` (zeros by default).
         """
         inputs = np.asarray(inputs, dtype=np.float64)
-        drive = inputs @ self.W_in.astype(np.float64)
+        # Time-major, so that every step reads and writes one contiguous block.
+        drive = np.moveaxis(inputs, 1, 0) @ self.W_in.astype(np.float64)
         w_rec = self.W_rec.astype(np.float64)
         h = np.zeros((inputs.shape[0], self.n_units)) if h0 is None else np.asarray(h0, float)
         activity = np.empty(drive.shape)
-        for t in range(drive.shape[1]):
-            h = np.tanh(drive[:, t] + h @ w_rec)
-            activity[:, t] = h
+        for t in range(drive.shape[0]):
+            h = np.tanh(drive[t] + h @ w_rec)
+            activity[t] = h
+        activity = np.moveaxis(activity, 0, 1)
         outputs = activity @ self.W_out.astype(np.float64) + self.b_out
         return activity, outputs
 

@@ -53,7 +53,7 @@ def to_network(model: keras.Model, attrs: dict | None = None) -> Network:
     return Network(w_in, w_rec, w_out, b_out, dict(attrs or {}))
 
 
-def loss_and_gradients(model: keras.Model, inputs, targets, chunk: int = 10):
+def loss_and_gradients(model: keras.Model, inputs, targets, chunk: int = 20):
     """Mean squared error of ``model(inputs)`` and its gradients, by hand-written BPTT.
 
     The same numbers as ``keras.losses.MeanSquaredError`` under a ``GradientTape`` (up to
