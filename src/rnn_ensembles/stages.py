@@ -68,8 +68,8 @@ def train_network(
     initial = {}
 
     def keep_initial(model):
-        initial["model"] = model
         initial["network"] = model_to_network(architecture, model, {})
+        initial["model"] = model  # last: a failure is recorded only with both at hand
 
     started = time.perf_counter()
     try:
