@@ -11,6 +11,7 @@ under the account that the environment named.
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import json
 import os
@@ -24,6 +25,11 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import CONFIGS, REPO, snakemake
+
+
+def a_day_ago() -> str:
+    return (datetime.datetime.now() - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S")
+
 
 CLUSTER = REPO / "tests/slurm/cluster.sh"
 # cluster.sh's account and partition; the profile reads them from sbatch's own variables.
@@ -132,7 +138,20 @@ def test_sacct_lists_the_jobs_completed_under_the_account(slurm_run, slurm_clust
     _, log = slurm_run
     run_id = re.search(r"SLURM run ID: (\S+)", log).group(1)
     out = subprocess.run(
-        ["sacct", "-X", "-P", "-n", "--name", run_id, "-o", "JobID,State,Account,AllocCPUS"],
+        # sacct shows only today's jobs unless told otherwise: a run across midnight would
+        # lose its first jobs, so look back a day.
+        [
+            "sacct",
+            "-X",
+            "-P",
+            "-n",
+            "-S",
+            a_day_ago(),
+            "--name",
+            run_id,
+            "-o",
+            "JobID,State,Account,AllocCPUS",
+        ],
         capture_output=True,
         text=True,
         check=True,
