@@ -108,7 +108,7 @@ def train_network(
         "dataset": str(dataset_path),
         "dataset_fingerprint": data.fingerprint,
         "training_config": json.dumps(training, sort_keys=True),
-        **tr.library_versions(),
+        **tr.package_versions(),
     }
     write_history(result.history, outputs["history"])
     initial["network"].attrs.update(attrs, stage="initial")

@@ -295,7 +295,7 @@ def _stop_reason(row: dict, config: TrainingConfig):
     return None
 
 
-def library_versions() -> dict:
+def package_versions() -> dict:
     import h5py as _h5py
     import keras
     import tensorflow as tf
