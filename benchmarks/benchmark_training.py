@@ -1,0 +1,575 @@
+"""Training speed of the workflow against the paper-style baseline, measured in one run.
+
+The baseline is what the paper's code does: Keras ``SimpleRNN`` + ``Dense`` trained with
+``model.fit`` (batch 128, Adam 1e-4, no clipping) on every core. Against it, on the same
+trials and in the same run (the numbers of two runs on a shared machine do not compare):
+
+* training throughput (trials x time steps per second, per core) at several sizes, of the
+  workflow's training loop (``rnn_ensembles.training.train``: hand-written BPTT, one thread
+  per job) and of ``model.fit`` with one and with every thread;
+* the achieved GFLOP/s of a training step (the matmuls of forward and backward BPTT) against
+  a plain matmul of the same shapes (batch x N times N x N), measured here too;
+* time to a trained network (test sign accuracy >= the criterion) with the shipped recipe
+  (``config.yaml``) and with the paper's protocol (30,050 trials, at most 20 epochs, stop
+  when the training loss is below 0.009), median over seeds with the success rate; a run
+  still short of the criterion when it hits the cap counts as "> cap";
+* ensemble throughput of the whole workflow on a small config with ``--cores 2`` against
+  ``--cores 1``.
+
+Every measurement runs in its own process, so that each gets its own TensorFlow thread
+pools; the variants of one measurement run one after another, interleaved over repeats.
+Writes ``benchmark.tsv`` (one row per measured value) and ``summary.txt`` to ``--out``.
+
+    python benchmarks/benchmark_training.py            # about an hour on a 2-core laptop
+    python benchmarks/benchmark_training.py --quick    # a minute: tiny sizes, keeps it working
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COLUMNS = (
+    "measure",
+    "variant",
+    "n_units",
+    "batch_size",
+    "threads",
+    "seed",
+    "value",
+    "unit",
+    "ratio",
+    "note",
+)
+PAPER_TASK = {"kind": "flipflop"}
+# Short trials and few of them: enough to exercise every measurement in a minute.
+QUICK_TASK = {
+    "kind": "flipflop",
+    "trial_length": 120,
+    "first_pulse_window": [5, 20],
+    "pulse_offsets": [30, 60],
+    "jitter": [1, 10],
+    "pulse_length": 5,
+    "delay": 5,
+    "memory_pulse_interval": 20,
+    "memory_first_pulse": 5,
+}
+PAPER_PROTOCOL = {
+    "n_train": 30050,
+    "batch_size": 128,
+    "learning_rate": 1e-4,
+    "max_epochs": 20,
+    "loss_threshold": 0.009,
+}
+
+
+# -- workers: each runs in a fresh process ---------------------------------------------------
+def _setup(threads: int):
+    from rnn_ensembles.training import configure_tensorflow
+
+    configure_tensorflow(threads, deterministic=False)
+
+
+def _trials(task: dict, sizes: dict, seed: int = 2024):
+    from rnn_ensembles import dataset
+
+    return dataset.generate(
+        task["kind"], {k: v for k, v in task.items() if k != "kind"}, sizes, seed
+    )
+
+
+def _paper_model(n_units: int, n_bits: int, learning_rate: float):
+    """The paper's training setup: SimpleRNN + Dense, Adam without clipping, MSE."""
+    import keras
+
+    from rnn_ensembles.models import simple_rnn
+
+    model = simple_rnn.build(n_units, n_bits, n_bits)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    return model
+
+
+class _EpochClock:
+    """Keras callback: seconds of each epoch."""
+
+    def __new__(cls):
+        import keras
+
+        class Clock(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.seconds = []
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self.start = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.seconds.append(time.perf_counter() - self.start)
+
+        return Clock()
+
+
+def worker_fit_throughput(a: dict) -> dict:
+    """model.fit epochs of the paper's setup; seconds of every epoch after the first."""
+    _setup(a["threads"])
+    import keras
+
+    data = _trials(a["task"], {"train": a["n_trials"], "validation": 1, "test": 1})
+    x, y = data.splits["train"]
+    keras.utils.set_random_seed(1)
+    model = _paper_model(a["n_units"], x.shape[-1], 1e-4)
+    clock = _EpochClock()
+    model.fit(x, y, batch_size=a["batch_size"], epochs=a["epochs"], verbose=0, callbacks=[clock])
+    return {"seconds": clock.seconds[1:], "trial_steps": x.shape[0] * x.shape[1]}
+
+
+def worker_train_throughput(a: dict) -> dict:
+    """Epochs of the workflow's own training loop; the validation split is one trial."""
+    _setup(a["threads"])
+    from rnn_ensembles.training import TrainingConfig, train
+
+    data = _trials(a["task"], {"train": a["n_trials"], "validation": 1, "test": 1})
+    config = TrainingConfig(
+        batch_size=a["batch_size"], max_epochs=a["epochs"], target_accuracy=None
+    )
+    result = train(data, "simple_rnn", a["n_units"], 1, config, log=lambda *_: None)
+    x = data.inputs("train")
+    return {
+        "seconds": [row["seconds"] for row in result.history[1:]],
+        "trial_steps": x.shape[0] * x.shape[1],
+    }
+
+
+def worker_matmul(a: dict) -> dict:
+    """GFLOP/s of (batch x N) @ (N x N), chained so that nothing but the matmuls is timed."""
+    _setup(a["threads"])
+    import numpy as np
+    import tensorflow as tf
+
+    n, batch, chain = a["n_units"], a["batch_size"], 100
+    rng = np.random.default_rng(0)
+    h = tf.constant(rng.normal(size=(batch, n)).astype(np.float32))
+    # Orthogonal, so that the chained products neither blow up nor vanish.
+    w = tf.constant(np.linalg.qr(rng.normal(size=(n, n)))[0].astype(np.float32))
+
+    @tf.function
+    def chained(h):
+        for _ in range(chain):
+            h = tf.matmul(h, w)
+        return h
+
+    chained(h).numpy()
+    seconds = []
+    for _ in range(a["repeats"]):
+        start = time.perf_counter()
+        chained(h).numpy()
+        seconds.append(time.perf_counter() - start)
+    return {"gflops": 2 * batch * n * n * chain / statistics.median(seconds) / 1e9}
+
+
+def _test_accuracy(model, data) -> float:
+    from rnn_ensembles.metrics import sign_accuracy
+
+    x, y = data.splits["test"]
+    return sign_accuracy(model.predict(x, batch_size=200, verbose=0), y)
+
+
+def worker_trained_ours(a: dict) -> dict:
+    """The shipped recipe: config.yaml's dataset and training sections, one thread."""
+    _setup(1)
+    from rnn_ensembles.training import TrainingConfig, train
+
+    cfg = a["config"]
+    splits = {name: cfg["dataset"][f"n_{name}"] for name in ("train", "validation", "test")}
+    data = _trials(a["task"], splits, cfg["dataset"]["seed"])
+    training = {k: v for k, v in cfg["training"].items() if k not in ("threads", "gpu")}
+    result = train(
+        data, "simple_rnn", a["n_units"], a["seed"], TrainingConfig(**training), log=lambda *_: None
+    )
+    return {
+        "seconds": result.wall_time_s,
+        "accuracy": _test_accuracy(result.model, data),
+        "steps": len(result.history) * -(-splits["train"] // training["batch_size"]),
+    }
+
+
+def worker_trained_paper(a: dict) -> dict:
+    """The paper's protocol with model.fit on every core; checks the test accuracy after
+    each epoch and stops at the criterion, the paper's loss threshold, or the cap."""
+    _setup(a["threads"])
+    import keras
+
+    p = a["protocol"]
+    cfg = a["config"]
+    sizes = {"train": p["n_train"], "validation": 1, "test": cfg["dataset"]["n_test"]}
+    data = _trials(a["task"], sizes, cfg["dataset"]["seed"])
+    x, y = data.splits["train"]
+    keras.utils.set_random_seed(a["seed"])
+    model = _paper_model(a["n_units"], x.shape[-1], p["learning_rate"])
+    state = {"accuracy": 0.0, "reached": None, "epochs": 0}
+    start = time.perf_counter()
+
+    class Watch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            state["epochs"] = epoch + 1
+            state["accuracy"] = _test_accuracy(self.model, data)
+            elapsed = time.perf_counter() - start
+            if state["accuracy"] >= a["accuracy"]:
+                state["reached"] = elapsed
+            if state["reached"] or logs["loss"] < p["loss_threshold"] or elapsed > a["cap"]:
+                self.model.stop_training = True
+
+    model.fit(
+        x,
+        y,
+        batch_size=p["batch_size"],
+        epochs=p["max_epochs"],
+        verbose=0,
+        callbacks=[Watch()],
+        shuffle=True,
+    )
+    seconds = state["reached"] if state["reached"] else time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "accuracy": state["accuracy"],
+        "steps": state["epochs"] * -(-p["n_train"] // p["batch_size"]),
+    }
+
+
+WORKERS = {
+    "fit_throughput": worker_fit_throughput,
+    "train_throughput": worker_train_throughput,
+    "matmul": worker_matmul,
+    "trained_ours": worker_trained_ours,
+    "trained_paper": worker_trained_paper,
+}
+
+
+def run_worker(kind: str, **args) -> dict:
+    """One measurement in a fresh Python process (its own thread pools and memory)."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", json.dumps({"kind": kind, **args})],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode or not lines:
+        raise RuntimeError(f"worker {kind} {args} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+# -- the benchmark -------------------------------------------------------------------------
+def flops_per_trial_step(n_units: int, n_bits: int) -> int:
+    """Matmul FLOPs of forward + backward BPTT per trial and time step: forward x W_in,
+    h W_rec, h W_out; backward dz W_out^T, delta W_rec^T; gradients of W_in, W_rec, W_out."""
+    n, io = n_units, n_bits
+    return 2 * (3 * n * n + 2 * io * n + 3 * n * io)
+
+
+def load_config() -> dict:
+    import yaml
+
+    return yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, measure, variant, value, unit, ratio=float("nan"), note="", **keys):
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(keys, measure=measure, variant=variant, value=value, unit=unit)
+        row.update(ratio=ratio, note=note)
+        self.rows.append(row)
+        shown = {k: row[k] for k in ("n_units", "batch_size", "threads", "seed") if row[k] != ""}
+        print(f"{measure:<22} {variant:<28} {shown} {value:.4g} {unit} ratio {ratio:.3g} {note}")
+
+    def write(self, path: Path):
+        lines = ["\t".join(COLUMNS)]
+        for row in self.rows:
+            lines.append("\t".join(str(row[c]) for c in COLUMNS))
+        path.write_text("\n".join(lines) + "\n")
+
+
+def measure_throughput(table: Table, plan: dict, summary: list):
+    """Trial-steps per second per core, interleaved over repeats; GFLOP/s vs matmul."""
+    cores = plan["cores"]
+    variants = {
+        "paper_fit": ("fit_throughput", 128, cores),
+        "paper_fit_1thread": ("fit_throughput", 128, 1),
+        "workflow_loop": ("train_throughput", 64, 1),
+        "workflow_loop_batch128": ("train_throughput", 128, 1),
+    }
+    variants = {k: v for k, v in variants.items() if k in plan["throughput_variants"]}
+    for n, n_trials in plan["throughput_sizes"]:
+        seconds = {v: [] for v in variants}
+        for _ in range(plan["repeats"]):
+            for name, (kind, batch, threads) in variants.items():
+                out = run_worker(
+                    kind,
+                    task=plan["task"],
+                    n_units=n,
+                    n_trials=n_trials,
+                    batch_size=batch,
+                    threads=threads,
+                    epochs=plan["epochs"],
+                )
+                seconds[name] += out["seconds"]
+                trial_steps = out["trial_steps"]
+        per_core = {
+            v: trial_steps / statistics.median(s) / variants[v][2] for v, s in seconds.items()
+        }
+        base = per_core["paper_fit"]
+        for name, (_, batch, threads) in variants.items():
+            table.add(
+                "throughput",
+                name,
+                per_core[name],
+                "trial_steps/s/core",
+                per_core[name] / base,
+                n_units=n,
+                batch_size=batch,
+                threads=threads,
+            )
+        matmul = run_worker(
+            "matmul", n_units=n, batch_size=64, threads=1, repeats=plan["repeats"] * 3
+        )["gflops"]
+        table.add("matmul", "tf.matmul chain", matmul, "GFLOP/s", 1.0, n_units=n, batch_size=64)
+        flops = flops_per_trial_step(n, 3)
+        for name in ("workflow_loop", "paper_fit_1thread"):
+            if name not in per_core:
+                continue
+            achieved = per_core[name] * flops / 1e9
+            table.add(
+                "gflops",
+                name,
+                achieved,
+                "GFLOP/s",
+                achieved / matmul,
+                "ratio: of the matmul rate",
+                n_units=n,
+                batch_size=variants[name][1],
+                threads=1,
+            )
+        summary.append(
+            f"N = {n}: workflow loop {per_core['workflow_loop']:.0f} trial-steps/s/core = "
+            f"{per_core['workflow_loop'] / base:.2f} x paper-style model.fit "
+            f"({base:.0f}, {cores} threads); {per_core['workflow_loop'] * flops / 1e9:.1f} "
+            f"GFLOP/s = {per_core['workflow_loop'] * flops / 1e9 / matmul:.0%} of a plain "
+            f"matmul ({matmul:.1f} GFLOP/s)"
+        )
+
+
+def _median_time(results: list[dict], accuracy: float, cap: float):
+    """Median seconds to a trained network over seeds, a failure counting as infinite; the
+    number trained; and a lower bound of that median: the median of the seconds run (a
+    failed run would have needed more than it ran)."""
+    times = [
+        r["seconds"] if r["accuracy"] >= accuracy and r["seconds"] <= cap else float("inf")
+        for r in results
+    ]
+    ran = statistics.median(r["seconds"] for r in results)
+    return statistics.median(times), sum(t < float("inf") for t in times), ran
+
+
+def measure_time_to_trained(table: Table, plan: dict, summary: list):
+    config = load_config()
+    config["dataset"].update(plan["dataset"])
+    accuracy = plan.get("accuracy", config["criterion"]["accuracy"])
+    cap = plan["cap"]
+    for n in plan["trained_sizes"]:
+        results = {"paper_protocol": [], "workflow_recipe": []}
+        for seed in plan["seeds"]:
+            common = dict(task=plan["task"], n_units=n, seed=seed, config=config)
+            ours = run_worker("trained_ours", **common)
+            paper = run_worker(
+                "trained_paper",
+                **common,
+                protocol=plan["protocol"],
+                threads=plan["cores"],
+                cap=cap,
+                accuracy=accuracy,
+            )
+            for name, r in (("workflow_recipe", ours), ("paper_protocol", paper)):
+                results[name].append(r)
+                table.add(
+                    "trained_run",
+                    name,
+                    r["seconds"],
+                    "s",
+                    note=f"test accuracy {r['accuracy']:.4f}, {r['steps']} steps",
+                    n_units=n,
+                    seed=seed,
+                )
+        base, _, base_ran = _median_time(results["paper_protocol"], accuracy, cap)
+        line = []
+        for name, rs in results.items():
+            median, ok, ran = _median_time(rs, accuracy, cap)
+            if median == float("inf"):
+                ratio, shown, speedup = float("nan"), f"> {ran:.0f} s", "n/a"
+            elif base == float("inf"):
+                # The baseline never got there: its run time bounds the speed-up from below.
+                ratio, shown = base_ran / median, f"{median:.0f} s"
+                speedup = f">= {ratio:.1f} x"
+            else:
+                ratio, shown = base / median, f"{median:.0f} s"
+                speedup = f"{ratio:.1f} x"
+            table.add(
+                "time_to_trained",
+                name,
+                median,
+                "s",
+                ratio,
+                f"median over {len(rs)} seeds, {ok}/{len(rs)} reached {accuracy} "
+                f"(inf: not reached, median run {ran:.0f} s, cap {cap:.0f} s)",
+                n_units=n,
+            )
+            line.append(f"{name} {shown} ({ok}/{len(rs)} trained, {speedup})")
+        summary.append(f"N = {n}: time to a trained network: " + ", ".join(line))
+
+
+def measure_workflow(table: Table, plan: dict, summary: list):
+    """Wall time of the whole workflow on a small config with --cores 1 and --cores 2."""
+    import yaml
+
+    seconds = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "config.yaml"
+        config.write_text(yaml.safe_dump(plan["workflow_config"]))
+        for cores in (1, 2):
+            workdir = Path(tmp) / f"cores{cores}"
+            command = [
+                sys.executable, "-m", "snakemake",
+                "--snakefile", str(ROOT / "Snakefile"),
+                "--directory", str(workdir),
+                "--configfile", str(config),
+                "--cores", str(cores),
+                "--quiet",
+                *plan["workflow_args"],
+            ]  # fmt: skip
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+            seconds[cores] = time.perf_counter() - start
+    grid = plan["workflow_config"]["network"]
+    networks = len(grid["sizes"]) * len(grid["seeds"])
+    for cores, s in seconds.items():
+        table.add(
+            "workflow",
+            f"--cores {cores}",
+            networks / s * 60,
+            "networks/min",
+            seconds[1] / s,
+            f"{networks} networks in {s:.0f} s",
+            threads=cores,
+        )
+    summary.append(
+        f"whole workflow, {networks} networks: --cores 2 {seconds[1] / seconds[2]:.2f} x the "
+        f"throughput of --cores 1 ({seconds[2]:.0f} s vs {seconds[1]:.0f} s)"
+    )
+
+
+def plan_for(quick: bool, cap: float) -> dict:
+    if quick:
+        task = QUICK_TASK
+        return {
+            "task": task,
+            "cores": 2,
+            "repeats": 1,
+            "epochs": 2,
+            "throughput_sizes": [(16, 128)],
+            "throughput_variants": ("paper_fit", "workflow_loop"),
+            # Any accuracy counts, so that every path of the time-to-trained code yields a number.
+            "accuracy": 0.0,
+            "trained_sizes": [8],
+            "seeds": [1],
+            "cap": cap or 30,
+            "dataset": {"n_train": 64, "n_validation": 16, "n_test": 16},
+            "protocol": {**PAPER_PROTOCOL, "n_train": 128, "max_epochs": 2},
+            "workflow_config": {
+                "tasks": {"tiny": {k: v for k, v in task.items()}},
+                "dataset": {"seed": 7, "n_train": 64, "n_validation": 16, "n_test": 16},
+                "network": {"sizes": [2, 4], "seeds": [1]},
+                "training": {"max_epochs": 2, "batch_size": 32},
+            },
+            # Training only: the whole workflow of even a tiny config takes minutes.
+            "workflow_args": ["--until", "train_network"],
+        }
+    return {
+        "task": PAPER_TASK,
+        "cores": os.cpu_count() or 1,
+        "repeats": 2,
+        "epochs": 3,
+        # (N, trials per epoch): enough trials for a second or more per epoch.
+        "throughput_sizes": [(16, 2048), (64, 1024), (400, 256)],
+        "throughput_variants": (
+            "paper_fit",
+            "paper_fit_1thread",
+            "workflow_loop",
+            "workflow_loop_batch128",
+        ),
+        "trained_sizes": [64, 100],
+        "seeds": [1, 2, 3],
+        "cap": cap or 900,
+        "dataset": {},
+        "protocol": PAPER_PROTOCOL,
+        "workflow_config": {
+            "tasks": {"flipflop3": {"kind": "flipflop"}},
+            "dataset": {"seed": 2024, "n_train": 256, "n_validation": 64, "n_test": 64},
+            "network": {"sizes": [8, 16], "seeds": [1, 2]},
+            "training": {"max_epochs": 3},
+        },
+        "workflow_args": [],
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, about a minute")
+    parser.add_argument("--out", type=Path, default=Path("benchmark-results"))
+    parser.add_argument("--cap", type=float, default=0, help="seconds per trained network")
+    parser.add_argument("--trained-sizes", type=int, nargs="+", help="N of the time to train")
+    parser.add_argument("--seeds", type=int, nargs="+", help="seeds of the time to train")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=("throughput", "trained", "workflow"),
+        default=("throughput", "trained", "workflow"),
+    )
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        spec = json.loads(args.worker)
+        print("RESULT " + json.dumps(WORKERS[spec.pop("kind")](spec)), flush=True)
+        return
+    plan = plan_for(args.quick, args.cap)
+    plan["trained_sizes"] = args.trained_sizes or plan["trained_sizes"]
+    plan["seeds"] = args.seeds or plan["seeds"]
+    args.out.mkdir(parents=True, exist_ok=True)
+    table, summary = Table(), []
+    started = time.perf_counter()
+    steps = {
+        "throughput": measure_throughput,
+        "trained": measure_time_to_trained,
+        "workflow": measure_workflow,
+    }
+    for name in args.only:
+        steps[name](table, plan, summary)
+        table.write(args.out / "benchmark.tsv")
+    summary.append(f"benchmark wall time {time.perf_counter() - started:.0f} s")
+    text = "\n".join(summary) + "\n"
+    (args.out / "summary.txt").write_text(text)
+    print(text, end="")
+
+
+if __name__ == "__main__":
+    main()
