@@ -113,6 +113,10 @@ def test_killed_training_resumes_to_the_weights_of_an_uninterrupted_run(tmp_path
     resumed, uninterrupted = weights(folder / "weights.h5"), weights(reference / target)
     for name, array in uninterrupted.items():
         np.testing.assert_array_equal(resumed[name], array, err_msg=name)
+    # The config asks for the paper's orthogonal W_rec rather than the default identity.
+    initial = weights(folder / "initial_weights.h5")["W_rec"]
+    np.testing.assert_allclose(initial @ initial.T, np.eye(4), atol=1e-5)
+    assert not np.allclose(initial, np.eye(4))
 
 
 def test_same_config_same_files_and_other_seeds_other_networks(tiny_run, tmp_path):

@@ -61,8 +61,10 @@ def test_network_files_contract(tiny_run):
             ):
                 assert key in net.attrs, key
             assert net.attrs["seed"] == seed and net.attrs["epochs"] == 2
+            # The config's default recurrent_initializer, recorded with the weights.
+            assert json.loads(net.attrs["model_options"]) == {"recurrent_initializer": "identity"}
             initial = Network.load(folder / "initial_weights.h5")
-            np.testing.assert_allclose(initial.W_rec @ initial.W_rec.T, np.eye(size), atol=1e-5)
+            np.testing.assert_array_equal(initial.W_rec, np.eye(size))
             assert not np.allclose(initial.W_rec, net.W_rec)
             history = pd.read_csv(folder / "history.tsv", sep="\t")
             channels = tuple(CHANNEL_ACCURACY.format(bit) for bit in range(3))

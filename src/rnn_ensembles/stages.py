@@ -3,6 +3,10 @@
 The Snakemake scripts in ``workflow/scripts`` only unpack ``snakemake.input``,
 ``output`` and ``params`` and call one of these, so every stage can be run and
 tested without Snakemake.
+
+Only numpy and h5py are imported here at the top: pandas, scipy, matplotlib and TensorFlow
+come inside the stages that need them, so that the analysis job of each network, a
+fraction of its training's cost, does not spend seconds importing what it never uses.
 """
 
 from __future__ import annotations
@@ -13,9 +17,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from rnn_ensembles import aggregate, analysis, dataset
+from rnn_ensembles import analysis, dataset
 from rnn_ensembles.io import (
     DataFileError,
     atomic_path,
@@ -48,9 +51,11 @@ def train_network(
     training: dict,
     threads: int = 1,
     checkpoint_dir=None,
+    model_options: dict | None = None,
 ) -> None:
     """Train one network and write ``outputs``: model (.keras), weights, initial weights
-    (all HDF5 with named arrays) and history (TSV)."""
+    (all HDF5 with named arrays) and history (TSV). ``model_options`` go to the
+    architecture's ``build`` (e.g. ``recurrent_initializer``)."""
     from rnn_ensembles import training as tr
 
     config = tr.TrainingConfig(**training)
@@ -82,6 +87,7 @@ def train_network(
             checkpoint_dir=checkpoint_dir,
             log=log.info,
             on_build=keep_initial,
+            model_options=model_options,
         )
     except Exception as err:
         # Recorded rather than raised: a failed job would stop Snakemake from ever analysing
@@ -90,7 +96,7 @@ def train_network(
         # is not taken for a failure of training.  Without a model there is nothing to write.
         if "model" not in initial:
             raise
-        key = tr.run_key(data, architecture, size, seed, config)
+        key = tr.run_key(data, architecture, size, seed, config, model_options)
         history = tr.Checkpoint(checkpoint_dir, key).history() if checkpoint_dir else []
         result = failed_training(err, initial["model"], history, started, f"N={size} seed={seed}")
     attrs = {
@@ -108,6 +114,7 @@ def train_network(
         "dataset": str(dataset_path),
         "dataset_fingerprint": data.fingerprint,
         "training_config": json.dumps(training, sort_keys=True),
+        "model_options": json.dumps(model_options or {}, sort_keys=True),
         **tr.package_versions(),
     }
     write_history(result.history, outputs["history"])
@@ -147,6 +154,8 @@ def model_to_network(architecture: str, model, attrs: dict) -> Network:
 
 
 def write_history(history: list[dict], path) -> None:
+    import pandas as pd
+
     from rnn_ensembles.training import HISTORY_COLUMNS
 
     # The fixed columns first, then any per-epoch extras (the accuracy of each channel).
@@ -188,6 +197,8 @@ def aggregate_ensemble(
     metrics_paths, arrays_paths, expected, outputs: dict, accuracy: float, fraction: float
 ) -> None:
     """Tables of the ensemble, the minimal size and the comparison of realisations."""
+    from rnn_ensembles import aggregate
+
     rows = [read_json(p, "metrics", ("size", "seed", "success")) for p in metrics_paths]
     table = aggregate.network_table(rows, expected)
     missing = table[table["missing"]]
@@ -291,6 +302,8 @@ def plot_network(
 ) -> None:
     """Every figure of one network: training history, test trials, eight-states trial,
     connectivity, eigenvalues before and after training, state space."""
+    import pandas as pd
+
     from rnn_ensembles import figures
 
     trained = Network.load(weights_path)
@@ -353,6 +366,8 @@ def plot_realisations(
 ) -> None:
     """The realisations of one size side by side: eigenvalue spectra (paper Fig. 5), state
     spaces (Fig. 7) and their pairwise Procrustes disparity."""
+    import pandas as pd
+
     from rnn_ensembles import figures
 
     names = ("eigenvalues", "svd_projection", "svd_explained_variance_ratio", "state_positions")
@@ -384,6 +399,8 @@ def plot_ensemble(summary: dict, outputs: dict, task: str, accuracy, fraction) -
     and the summary tables as one HTML page.  ``summary`` maps each output name of the
     aggregate stage (networks, sizes, realisations, realisation_pairs, minimal_size) to
     its path."""
+    import pandas as pd
+
     from rnn_ensembles import figures, report
 
     minimal = json.loads(Path(summary["minimal_size"]).read_text())
@@ -535,6 +552,8 @@ def compare_realisations(
 ) -> None:
     """Distances between every pair of networks (memory states, activity, spectrum) as
     square TSV matrices, and their hierarchical clustering."""
+    import pandas as pd
+
     from rnn_ensembles import comparison
 
     memory_in = dataset.read(dataset_path, splits=("memory_states",)).inputs("memory_states")
@@ -561,6 +580,8 @@ def compare_realisations(
 
 def summarise_fixed_points(labels, summary_paths, output) -> None:
     """One row per network (ensemble and external) of its fixed-point counts."""
+    import pandas as pd
+
     rows = []
     for label, path in zip(labels, summary_paths, strict=True):
         row = json.loads(Path(path).read_text())
@@ -580,7 +601,9 @@ def summarise_robustness(
 ) -> None:
     """Every network's robustness curves in one table, their mean per size, and the minimal
     size at input noise ``noise`` (criterion as the ensemble's)."""
-    from rnn_ensembles import robustness
+    import pandas as pd
+
+    from rnn_ensembles import aggregate, robustness
 
     frames = []
     for label, curves, metrics_path in zip(labels, curve_paths, metrics_paths, strict=True):
@@ -611,6 +634,8 @@ def plot_dynamics(
 ):
     """One network's fixed points in its SVD space with the eight-states trajectory, and its
     robustness curves."""
+    import pandas as pd
+
     from rnn_ensembles import figures
     from rnn_ensembles.fixed_points import FixedPoints
 
@@ -636,6 +661,8 @@ def plot_comparison(
     every network against its size, and the robustness curves per size.  ``summary`` maps
     the output names of compare_realisations, summarise_fixed_points and
     summarise_robustness to their paths."""
+    import pandas as pd
+
     from rnn_ensembles import figures
 
     titles = {

@@ -26,6 +26,9 @@ wildcard_constraints:
 
 NETWORK = "results/{task}/N{size}/seed{seed}"
 SUMMARY = "results/{task}/summary"
+# Seconds, memory and CPU time of every job (Snakemake benchmark files), for the cost summary.
+BENCHMARKS = "results/{task}/benchmarks"
+NETWORK_KEY = "N{size}_seed{seed}"
 
 
 def task_config(wildcards):
@@ -41,6 +44,11 @@ def dataset_splits():
 def training_options():
     """The TrainingConfig of rnn_ensembles.training; threads and gpu are job resources."""
     return {k: v for k, v in config["training"].items() if k not in ("threads", "gpu")}
+
+
+def model_options():
+    """Keyword arguments of the architecture's build() besides the sizes."""
+    return {"recurrent_initializer": config["network"]["recurrent_initializer"]}
 
 
 def ensemble_grid():

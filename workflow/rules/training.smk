@@ -8,6 +8,8 @@ rule train_network:
         history=f"{NETWORK}/history.tsv",
     log:
         f"{NETWORK}/train.log",
+    benchmark:
+        f"{BENCHMARKS}/train_network/{NETWORK_KEY}.tsv"
     conda:
         "../../envs/train_network.yaml"
     threads: config["training"]["threads"]
@@ -18,6 +20,7 @@ rule train_network:
         gpu=int(config["training"]["gpu"]),
     params:
         architecture=config["network"]["architecture"],
+        model_options=model_options(),
         training=training_options(),
         # Not an output: it must survive a killed job so that the rerun resumes from it.
         checkpoint_dir=f"{NETWORK}/checkpoint",

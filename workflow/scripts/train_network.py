@@ -7,6 +7,7 @@ train_network(
     snakemake.input["dataset"],
     outputs=dict(snakemake.output.items()),
     architecture=snakemake.params["architecture"],
+    model_options=snakemake.params["model_options"],
     size=int(snakemake.wildcards["size"]),
     seed=int(snakemake.wildcards["seed"]),
     training=snakemake.params["training"],
