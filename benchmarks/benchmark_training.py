@@ -190,8 +190,15 @@ def worker_trained_ours(a: dict) -> dict:
     splits = {name: cfg["dataset"][f"n_{name}"] for name in ("train", "validation", "test")}
     data = _trials(a["task"], splits, cfg["dataset"]["seed"])
     training = {k: v for k, v in cfg["training"].items() if k not in ("threads", "gpu")}
+    init = cfg["network"].get("recurrent_initializer", "identity")
     result = train(
-        data, "simple_rnn", a["n_units"], a["seed"], TrainingConfig(**training), log=lambda *_: None
+        data,
+        "simple_rnn",
+        a["n_units"],
+        a["seed"],
+        TrainingConfig(**training),
+        log=lambda *_: None,
+        model_options={"recurrent_initializer": init},
     )
     return {
         "seconds": result.wall_time_s,
@@ -478,9 +485,75 @@ def measure_workflow(table: Table, plan: dict, summary: list):
     )
 
 
+def measure_analysis_cost(table: Table, plan: dict, summary: list):
+    """Seconds of the analysis and aggregation jobs against those of training, from the
+    Snakemake benchmark files of one run of the default config (a small one with --quick)."""
+    import yaml
+
+    from rnn_ensembles.resources import ANALYSIS_RULES, DYNAMICS_RULES, analysis_share, stage_costs
+
+    config = plan["analysis_config"] or load_config()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.yaml"
+        path.write_text(yaml.safe_dump(config))
+        command = [
+            sys.executable, "-m", "snakemake",
+            "--snakefile", str(ROOT / "Snakefile"),
+            "--directory", tmp,
+            "--configfile", str(path),
+            "--cores", str(plan["cores"]),
+            "--quiet",
+            *plan["analysis_targets"],
+        ]  # fmt: skip
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+        wall = time.perf_counter() - start
+        costs = {}
+        for task in config["tasks"]:
+            for rule, cost in stage_costs(Path(tmp) / "results" / task / "benchmarks").items():
+                entry = costs.setdefault(rule, {"jobs": 0, "seconds": 0.0})
+                entry["jobs"] += cost["jobs"]
+                entry["seconds"] += cost["seconds"]
+    training = costs["train_network"]["seconds"]
+    for rule, cost in sorted(costs.items()):
+        table.add(
+            "job_seconds",
+            rule,
+            cost["seconds"],
+            "s",
+            cost["seconds"] / training,
+            f"{cost['jobs']} jobs; ratio: to the seconds of train_network",
+        )
+    shares = {
+        "analysis + aggregation": analysis_share(costs, ANALYSIS_RULES),
+        "dynamics + comparison": analysis_share(costs, DYNAMICS_RULES),
+    }
+    for name, share in shares.items():
+        table.add("cost_share", name, share, "fraction of training", share)
+    networks = costs["train_network"]["jobs"]
+    summary.append(
+        f"{networks} networks, workflow wall {wall:.0f} s, training {training:.0f} job-s: "
+        + ", ".join(f"{k} {100 * v:.1f} % of training" for k, v in shares.items())
+    )
+
+
 def plan_for(quick: bool, cap: float) -> dict:
     if quick:
         task = QUICK_TASK
+        workflow_config = {
+            "tasks": {"tiny": dict(task)},
+            "dataset": {"seed": 7, "n_train": 64, "n_validation": 16, "n_test": 16},
+            "network": {"sizes": [2, 4], "seeds": [1]},
+            "training": {"max_epochs": 2, "batch_size": 32},
+        }
+        # One network, each analysis at its smallest.
+        levels = {"noise_levels": [0.0], "amplitudes": [1.0], "prune_fractions": [0.0]}
+        analysis_config = dict(
+            workflow_config,
+            network={"sizes": [4], "seeds": [1]},
+            fixed_points={"n_trials": 4, "n_initial": 16, "max_iterations": 100},
+            robustness={"n_trials": 4, **levels},
+        )
         return {
             "task": task,
             "cores": 2,
@@ -495,14 +568,11 @@ def plan_for(quick: bool, cap: float) -> dict:
             "cap": cap or 30,
             "dataset": {"n_train": 64, "n_validation": 16, "n_test": 16},
             "protocol": {**PAPER_PROTOCOL, "n_train": 128, "max_epochs": 2},
-            "workflow_config": {
-                "tasks": {"tiny": {k: v for k, v in task.items()}},
-                "dataset": {"seed": 7, "n_train": 64, "n_validation": 16, "n_test": 16},
-                "network": {"sizes": [2, 4], "seeds": [1]},
-                "training": {"max_epochs": 2, "batch_size": 32},
-            },
+            "workflow_config": workflow_config,
             # Training only: the whole workflow of even a tiny config takes minutes.
             "workflow_args": ["--until", "train_network"],
+            "analysis_config": analysis_config,
+            "analysis_targets": ["--until", "aggregate_ensemble", "summarise_fixed_points"],
         }
     return {
         "task": PAPER_TASK,
@@ -529,6 +599,14 @@ def plan_for(quick: bool, cap: float) -> dict:
             "training": {"max_epochs": 3},
         },
         "workflow_args": [],
+        "analysis_config": None,  # config.yaml, the default experiment
+        "analysis_targets": [
+            "--until",
+            "aggregate_ensemble",
+            "compare_realisations",
+            "summarise_fixed_points",
+            "summarise_robustness",
+        ],
     }
 
 
@@ -542,8 +620,8 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=("throughput", "trained", "workflow"),
-        default=("throughput", "trained", "workflow"),
+        choices=("throughput", "trained", "workflow", "analysis"),
+        default=("throughput", "trained", "workflow", "analysis"),
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -561,6 +639,7 @@ def main(argv=None):
         "throughput": measure_throughput,
         "trained": measure_time_to_trained,
         "workflow": measure_workflow,
+        "analysis": measure_analysis_cost,
     }
     for name in args.only:
         steps[name](table, plan, summary)

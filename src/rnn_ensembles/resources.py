@@ -18,6 +18,7 @@ is faster for large N: then the estimate is an upper bound.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 #: Seconds of one time step of one batch, whatever the size (loop and kernel overhead).
 STEP_SECONDS = 1.0e-4
@@ -61,3 +62,38 @@ def training_minutes(
     attempt (the second try after a timeout gets twice as long), at least ``MIN_MINUTES``."""
     seconds = training_seconds(n_units, n_train, n_validation, steps, batch_size, epochs)
     return max(MIN_MINUTES, math.ceil(SAFETY * attempt * seconds / 60))
+
+
+#: Rules of the analysis and aggregation stages, against whose cost training is measured.
+ANALYSIS_RULES = ("analyse_network", "aggregate_ensemble")
+#: The dynamics and comparison rules, measured besides.
+DYNAMICS_RULES = (
+    "analyse_dynamics",
+    "compare_realisations",
+    "summarise_fixed_points",
+    "summarise_robustness",
+)
+
+
+def stage_costs(benchmark_dir) -> dict[str, dict]:
+    """Jobs and summed wall seconds of every rule, from the Snakemake benchmark files of a
+    run (``results/<task>/benchmarks/<rule>.tsv`` or ``.../<rule>/<network>.tsv``)."""
+    import pandas as pd
+
+    root = Path(benchmark_dir)
+    costs: dict[str, dict] = {}
+    for path in sorted(root.rglob("*.tsv")):
+        rule = path.parent.name if path.parent != root else path.stem
+        seconds = float(pd.read_csv(path, sep="\t")["s"].sum())
+        entry = costs.setdefault(rule, {"jobs": 0, "seconds": 0.0})
+        entry["jobs"] += 1
+        entry["seconds"] += seconds
+    return costs
+
+
+def analysis_share(costs: dict[str, dict], rules=ANALYSIS_RULES) -> float:
+    """Summed seconds of ``rules`` as a fraction of the seconds of training."""
+    training = costs.get("train_network", {}).get("seconds", 0.0)
+    if training <= 0:
+        raise ValueError("no train_network benchmark: cannot compare against training")
+    return sum(costs.get(rule, {}).get("seconds", 0.0) for rule in rules) / training

@@ -10,6 +10,8 @@ rule aggregate_ensemble:
         realisation_pairs=f"{SUMMARY}/realisation_pairs.tsv",
     log:
         f"{SUMMARY}/aggregate.log",
+    benchmark:
+        f"{BENCHMARKS}/aggregate_ensemble.tsv"
     conda:
         "../../envs/aggregate_ensemble.yaml"
     resources:

@@ -7,6 +7,8 @@ rule analyse_network:
         arrays=f"{NETWORK}/analysis.h5",
     log:
         f"{NETWORK}/analyse.log",
+    benchmark:
+        f"{BENCHMARKS}/analyse_network/{NETWORK_KEY}.tsv"
     conda:
         "../../envs/analyse_network.yaml"
     resources:

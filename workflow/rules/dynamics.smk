@@ -29,6 +29,8 @@ use rule analyse_network as analyse_external_network with:
         arrays=f"{EXTERNAL}/analysis.h5",
     log:
         f"{EXTERNAL}/analyse.log",
+    benchmark:
+        f"{BENCHMARKS}/analyse_network/external_{{name}}.tsv"
 
 
 rule analyse_dynamics:
@@ -42,6 +44,8 @@ rule analyse_dynamics:
         robustness=f"{NETWORK}/robustness.tsv",
     log:
         f"{NETWORK}/dynamics.log",
+    benchmark:
+        f"{BENCHMARKS}/analyse_dynamics/{NETWORK_KEY}.tsv"
     conda:
         "../../envs/analyse_dynamics.yaml"
     threads: 1
@@ -66,6 +70,8 @@ use rule analyse_dynamics as analyse_external_dynamics with:
         robustness=f"{EXTERNAL}/robustness.tsv",
     log:
         f"{EXTERNAL}/dynamics.log",
+    benchmark:
+        f"{BENCHMARKS}/analyse_dynamics/external_{{name}}.tsv"
 
 
 rule compare_realisations:
@@ -80,6 +86,8 @@ rule compare_realisations:
         clusters=f"{SUMMARY}/clusters.tsv",
     log:
         f"{SUMMARY}/compare_realisations.log",
+    benchmark:
+        f"{BENCHMARKS}/compare_realisations.tsv"
     conda:
         "../../envs/compare_realisations.yaml"
     resources:
@@ -100,6 +108,8 @@ rule summarise_fixed_points:
         table=f"{SUMMARY}/fixed_points.tsv",
     log:
         f"{SUMMARY}/summarise_fixed_points.log",
+    benchmark:
+        f"{BENCHMARKS}/summarise_fixed_points.tsv"
     conda:
         "../../envs/summarise_fixed_points.yaml"
     resources:
@@ -121,6 +131,8 @@ rule summarise_robustness:
         minimal_size=f"{SUMMARY}/minimal_size_noise.json",
     log:
         f"{SUMMARY}/summarise_robustness.log",
+    benchmark:
+        f"{BENCHMARKS}/summarise_robustness.tsv"
     conda:
         "../../envs/summarise_robustness.yaml"
     resources:
