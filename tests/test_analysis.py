@@ -1,6 +1,7 @@
 """Analyses against numpy on known arrays."""
 
 import numpy as np
+import pytest
 
 from rnn_ensembles import analysis, metrics
 
@@ -69,6 +70,34 @@ def test_procrustes_disparity_is_rotation_invariant_and_detects_other_shapes():
     assert analysis.configuration_disparity(cube, 2.5 * cube @ q + 1.0) < 1e-12
     assert analysis.configuration_disparity(cube, rng.normal(size=(8, 3))) > 0.1
     assert np.isnan(analysis.configuration_disparity(cube, np.full((8, 3), np.nan)))
+
+
+def test_svd_matches_scikit_learn_truncated_svd_signs_included():
+    from sklearn.decomposition import TruncatedSVD
+
+    rng = np.random.default_rng(5)
+    activity = np.tanh(rng.normal(size=(300, 3)) @ rng.normal(size=(3, 40)))
+    activity += 0.05 * rng.normal(size=activity.shape)
+    targets = np.sign(rng.normal(size=(300, 3)))
+    geometry = analysis.memory_state_geometry(activity, targets, window=5)
+    reference = TruncatedSVD(n_components=3, algorithm="arpack", random_state=0).fit(activity)
+    np.testing.assert_allclose(geometry["components"], reference.components_, atol=1e-8)
+    np.testing.assert_allclose(
+        geometry["explained_variance_ratio"], reference.explained_variance_ratio_, rtol=1e-8
+    )
+    np.testing.assert_allclose(
+        geometry["projection"], reference.transform(activity), rtol=1e-7, atol=1e-9
+    )
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_procrustes_disparity_equals_scipy(seed):
+    from scipy.spatial import procrustes
+
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(8, 3)), rng.normal(size=(8, 3))
+    b[:4] = 2.0 * a[:4] @ np.linalg.qr(rng.normal(size=(3, 3)))[0]  # partly the same shape
+    assert np.isclose(analysis.configuration_disparity(a, b), procrustes(a, b)[2], atol=1e-12)
 
 
 def test_settled_steps_are_the_end_of_each_state():

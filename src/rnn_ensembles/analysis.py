@@ -1,7 +1,10 @@
 """Per-network analyses (paper Sec. 5): error, spectrum of W_rec, SVD of the activity.
 
-Everything here works on :class:`~rnn_ensembles.network.Network` arrays with numpy
-and scikit-learn, without TensorFlow.
+Everything here works on :class:`~rnn_ensembles.network.Network` arrays with numpy alone,
+without TensorFlow: the analysis job of every network then starts in well under a second
+(scikit-learn and scipy.spatial took 1-2 s to import, more than all the analysis itself).
+tests/test_analysis.py checks the SVD against scikit-learn's ``TruncatedSVD`` and the
+Procrustes disparity against ``scipy.spatial.procrustes``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import itertools
 
 import h5py
 import numpy as np
-from scipy.spatial import procrustes
 
 from rnn_ensembles import metrics
 from rnn_ensembles.io import atomic_path, write_json
@@ -90,27 +92,19 @@ def memory_state_geometry(
 ) -> dict:
     """SVD of the activity (time, units) and the position of each memory state in that space.
 
-    ``TruncatedSVD`` (scikit-learn, not centred: an SVD, as the paper) on the eight-states
-    trial; each memory state's position is the mean projection over its settled steps.
+    A truncated SVD (not centred, as the paper; the same components, signs and explained
+    variance ratios as scikit-learn's ``TruncatedSVD``) of the eight-states trial; each
+    memory state's position is the mean projection over its settled steps.
     """
     n_bits = targets.shape[-1]
-    n_components = min(N_COMPONENTS, activity.shape[1] - 1) if activity.shape[1] > 1 else 1
-    # Imported here: scikit-learn takes seconds to import, and most stages that import this
-    # module (figures, dynamics, comparison) never need it.
-    from sklearn.decomposition import TruncatedSVD
-
-    svd = TruncatedSVD(n_components=max(n_components, 1), algorithm="arpack", random_state=0)
     if not np.all(np.isfinite(activity)):
-        # A diverged or failed network: scikit-learn refuses NaN; every position is NaN.
+        # A diverged or failed network: every position is NaN.
         projection = np.full((activity.shape[0], N_COMPONENTS), np.nan)
         components = np.full((N_COMPONENTS, activity.shape[1]), np.nan)
         explained = np.full(N_COMPONENTS, np.nan)
-    elif activity.shape[1] > N_COMPONENTS:
-        projection = svd.fit_transform(activity)
-        components, explained = svd.components_, svd.explained_variance_ratio_
-    else:  # too few units for a truncated SVD: the full one is exact
-        _, s, vt = np.linalg.svd(activity, full_matrices=False)
-        projection, components = activity @ vt.T, vt
+    else:
+        components = truncated_svd(activity, N_COMPONENTS)
+        projection = activity @ components.T
         explained = np.var(projection, axis=0) / np.var(activity, axis=0).sum()
     projection = _pad(projection, N_COMPONENTS)
     labels = state_labels(targets)
@@ -133,6 +127,16 @@ def memory_state_geometry(
     }
 
 
+def truncated_svd(activity: np.ndarray, n_components: int) -> np.ndarray:
+    """The first ``n_components`` right singular vectors of ``activity``, (components, units),
+    each signed so that its entry of largest magnitude is positive (scikit-learn's
+    ``svd_flip`` convention: the same figures from run to run)."""
+    _, _, vt = np.linalg.svd(activity, full_matrices=False)
+    vt = vt[:n_components]
+    largest = np.abs(vt).argmax(axis=1)
+    return vt * np.sign(vt[np.arange(len(vt)), largest])[:, None]
+
+
 def _pad(array: np.ndarray, width: int) -> np.ndarray:
     out = np.zeros((array.shape[0], width))
     out[:, : min(width, array.shape[1])] = array[:, :width]
@@ -140,8 +144,8 @@ def _pad(array: np.ndarray, width: int) -> np.ndarray:
 
 
 def configuration_disparity(a: np.ndarray, b: np.ndarray) -> float:
-    """Procrustes disparity (scipy) between two point configurations, after translation,
-    scaling and the best rotation/reflection: 0 for the same shape, at most 1.
+    """Procrustes disparity between two point configurations, after translation, scaling and
+    the best rotation/reflection: 0 for the same shape, at most 1 (``scipy.spatial.procrustes``).
 
     Configurations of different dimension are compared in the larger one (zero-padded).
     """
@@ -149,7 +153,10 @@ def configuration_disparity(a: np.ndarray, b: np.ndarray) -> float:
     a, b = _pad(a, width), _pad(b, width)
     if np.isnan(a).any() or np.isnan(b).any() or np.ptp(a) == 0 or np.ptp(b) == 0:
         return float("nan")
-    return float(procrustes(a, b)[2])
+    a, b = a - a.mean(axis=0), b - b.mean(axis=0)
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    # Both of unit norm: the best rotation leaves 1 - (sum of singular values of a^T b)^2.
+    return float(max(0.0, 1.0 - np.linalg.svd(a.T @ b, compute_uv=False).sum() ** 2))
 
 
 def analyse(

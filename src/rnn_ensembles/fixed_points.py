@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 import h5py
 import numpy as np
-from scipy.spatial import cKDTree
 
 from rnn_ensembles.io import atomic_path, attribute_value, check_format, open_h5, read_array
 
@@ -353,16 +352,17 @@ def unique_states(states: np.ndarray, q: np.ndarray, tolerance: float) -> np.nda
     """
     if not len(states):
         return states
-    order = np.argsort(q)
-    tree = cKDTree(states[order])
+    ordered = states[np.argsort(q)]
     kept = np.zeros(len(states), bool)
     dropped = np.zeros(len(states), bool)
-    for i in range(len(order)):
+    # Distances from each kept state only: a few hundred candidates, no tree needed (and
+    # the job does not pay for importing scipy.spatial).
+    for i in range(len(ordered)):
         if dropped[i]:
             continue
         kept[i] = True
-        dropped[tree.query_ball_point(states[order[i]], tolerance)] = True
-    return states[order][kept]
+        dropped |= np.linalg.norm(ordered - ordered[i], axis=1) <= tolerance
+    return ordered[kept]
 
 
 def memory_state_match(points: np.ndarray, memory_states: np.ndarray) -> dict:
@@ -376,16 +376,16 @@ def memory_state_match(points: np.ndarray, memory_states: np.ndarray) -> dict:
     memory_states = np.asarray(memory_states, dtype=np.float64)
     n_states = len(memory_states)
     defined = ~np.isnan(memory_states).any(axis=1)
-    separation = (
-        float(np.min(cKDTree(memory_states[defined]).query(memory_states[defined], k=2)[0][:, 1]))
-        if defined.sum() > 1
-        else float("nan")
-    )
+    states = memory_states[defined]
+    between = np.linalg.norm(states[:, None] - states[None], axis=-1)
+    np.fill_diagonal(between, np.inf)
+    separation = float(between.min()) if defined.sum() > 1 else float("nan")
     distance = np.full(n_states, np.nan)
     nearest = np.full(n_states, -1)
     if len(points) and defined.any():
-        d, i = cKDTree(points).query(memory_states[defined])
-        distance[defined], nearest[defined] = d, i
+        to_points = np.linalg.norm(states[:, None] - points[None], axis=-1)
+        nearest[defined] = to_points.argmin(axis=1)
+        distance[defined] = to_points.min(axis=1)
     matched = distance < separation / 2
     return {
         "distance": distance,
