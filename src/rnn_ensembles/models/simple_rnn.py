@@ -81,7 +81,9 @@ def loss_and_gradients(model: keras.Model, inputs, targets, chunk: int = 20):
     # Time-major, padded at the front with zero inputs: with h(0) = 0 and no bias the state
     # stays exactly 0 through the padding, which therefore adds nothing to the loss or to
     # any gradient (h(t-1) = 0 and x(t) = 0 there).
-    x = tf.pad(tf.transpose(inputs, [1, 0, 2]), [[pad, 0], [0, 0], [0, 0]])
+    x = tf.transpose(inputs, [1, 0, 2])
+    if pad:  # known when the graph is traced; a pad of 0 would still copy the whole array
+        x = tf.pad(x, [[pad, 0], [0, 0], [0, 0]])
     x_flat = tf.reshape(x, [-1, n_in])
     drive = tf.reshape(tf.matmul(x_flat, w_in), [n_chunks, chunk, batch, n_units])
 
@@ -104,17 +106,21 @@ def loss_and_gradients(model: keras.Model, inputs, targets, chunk: int = 20):
     loss = tf.reduce_mean(tf.square(error))
     d_out = 2.0 * error / tf.cast(tf.size(error), error.dtype)
     d_h = tf.reshape(tf.matmul(d_out, w_out, transpose_b=True), [steps, batch, n_units])
-    d_h = tf.pad(d_h, [[pad, 0], [0, 0], [0, 0]])
+    if pad:
+        d_h = tf.pad(d_h, [[pad, 0], [0, 0], [0, 0]])
     slope = 1.0 - tf.square(h_all)  # tanh' at every step
-    d_h = tf.reshape(d_h * slope, [n_chunks, chunk, batch, n_units])
+    d_h = tf.reshape(d_h, [n_chunks, chunk, batch, n_units])
     slope = tf.reshape(slope, [n_chunks, chunk, batch, n_units])
+    w_rec_t = tf.transpose(w_rec)  # once per step, not a transposed product at every time step
 
     def backward(c, g, deltas):
         d_h_c, slope_c = tf.unstack(d_h[c]), tf.unstack(slope[c])
         out = [None] * chunk
         for t in reversed(range(chunk)):
-            out[t] = d_h_c[t] + g * slope_c[t]  # dL/d(x W_in + h W_rec) at step t
-            g = tf.matmul(out[t], w_rec, transpose_b=True)
+            # dL/d(x W_in + h W_rec) at step t; multiplying by tanh' here, on a block that
+            # is in cache, saves a pass over the whole (steps, batch, N) array.
+            out[t] = (d_h_c[t] + g) * slope_c[t]
+            g = tf.matmul(out[t], w_rec_t)
         return c - 1, g, deltas.write(c, tf.stack(out))
 
     _, _, deltas = tf.while_loop(
@@ -122,11 +128,13 @@ def loss_and_gradients(model: keras.Model, inputs, targets, chunk: int = 20):
         backward,
         (n_chunks - 1, tf.zeros([batch, n_units]), tf.TensorArray(tf.float32, n_chunks)),
     )
-    delta = tf.reshape(deltas.stack(), [-1, n_units])
-    h_prev = tf.reshape(tf.concat([tf.zeros([1, batch, n_units]), h_all[:-1]], 0), [-1, n_units])
+    deltas = tf.reshape(deltas.stack(), [-1, batch, n_units])
+    delta = tf.reshape(deltas, [-1, n_units])
+    # h(t-1) = 0 at the first step: W_rec's gradient pairs h(t) with delta(t+1), no zeros.
+    h_prev = tf.reshape(h_all[:-1], [-1, n_units])
     grads = [
         tf.matmul(x_flat, delta, transpose_a=True),
-        tf.matmul(h_prev, delta, transpose_a=True),
+        tf.matmul(h_prev, tf.reshape(deltas[1:], [-1, n_units]), transpose_a=True),
         tf.matmul(h_flat, d_out, transpose_a=True),
         tf.reduce_sum(d_out, 0),
     ]
