@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = (
     "measure",
@@ -50,18 +52,8 @@ COLUMNS = (
     "note",
 )
 PAPER_TASK = {"kind": "flipflop"}
-# Short trials and few of them: enough to exercise every measurement in a minute.
-QUICK_TASK = {
-    "kind": "flipflop",
-    "trial_length": 120,
-    "first_pulse_window": [5, 20],
-    "pulse_offsets": [30, 60],
-    "jitter": [1, 10],
-    "pulse_length": 5,
-    "delay": 5,
-    "memory_pulse_interval": 20,
-    "memory_first_pulse": 5,
-}
+# The tests' tiny task (short trials, few of them): every measurement runs in a minute.
+QUICK_TASK = yaml.safe_load((ROOT / "tests/configs/tiny.yaml").read_text())["tasks"]["tiny"]
 PAPER_PROTOCOL = {
     "n_train": 30050,
     "batch_size": 128,
@@ -284,8 +276,6 @@ def flops_per_trial_step(n_units: int, n_bits: int) -> int:
 
 
 def load_config() -> dict:
-    import yaml
-
     return yaml.safe_load((ROOT / "config.yaml").read_text())
 
 
@@ -447,8 +437,6 @@ def measure_time_to_trained(table: Table, plan: dict, summary: list):
 
 def measure_workflow(table: Table, plan: dict, summary: list):
     """Wall time of the whole workflow on a small config with --cores 1 and --cores 2."""
-    import yaml
-
     seconds = {}
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.yaml"
@@ -488,8 +476,6 @@ def measure_workflow(table: Table, plan: dict, summary: list):
 def measure_analysis_cost(table: Table, plan: dict, summary: list):
     """Seconds of the analysis and aggregation jobs against those of training, from the
     Snakemake benchmark files of one run of the default config (a small one with --quick)."""
-    import yaml
-
     from rnn_ensembles.resources import ANALYSIS_RULES, DYNAMICS_RULES, analysis_share, stage_costs
 
     config = plan["analysis_config"] or load_config()
@@ -508,12 +494,8 @@ def measure_analysis_cost(table: Table, plan: dict, summary: list):
         start = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
         wall = time.perf_counter() - start
-        costs = {}
-        for task in config["tasks"]:
-            for rule, cost in stage_costs(Path(tmp) / "results" / task / "benchmarks").items():
-                entry = costs.setdefault(rule, {"jobs": 0, "seconds": 0.0})
-                entry["jobs"] += cost["jobs"]
-                entry["seconds"] += cost["seconds"]
+        results = Path(tmp) / "results"
+        costs = stage_costs(*(results / task / "benchmarks" for task in config["tasks"]))
     training = costs["train_network"]["seconds"]
     for rule, cost in sorted(costs.items()):
         table.add(

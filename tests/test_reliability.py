@@ -27,17 +27,10 @@ from rnn_ensembles import analysis, dataset, stages
 from rnn_ensembles.io import DataFileError, atomic_path, partial_path, read_json
 from rnn_ensembles.network import Network
 
-TINY_TASK = {
-    "trial_length": 120,
-    "first_pulse_window": [5, 20],
-    "pulse_offsets": [30, 60],
-    "jitter": [1, 10],
-    "pulse_length": 5,
-    "delay": 5,
-    "memory_pulse_interval": 20,
-    "memory_first_pulse": 5,
-}
-TINY_SPLITS = {"train": 64, "validation": 16, "test": 16}
+# The task and splits of tests/configs/tiny.yaml, for the tests that train without Snakemake.
+TINY = yaml.safe_load((CONFIGS / "tiny.yaml").read_text())
+TINY_TASK = {k: v for k, v in TINY["tasks"]["tiny"].items() if k != "kind"}
+TINY_SPLITS = {name: TINY["dataset"][f"n_{name}"] for name in ("train", "validation", "test")}
 
 
 def weights(path) -> dict:
@@ -354,15 +347,6 @@ DATASET_DAMAGE = {
 }
 
 
-@pytest.mark.parametrize("name", DATASET_DAMAGE)
-def test_damaged_dataset_is_refused_naming_the_file(good_files, tmp_path, name):
-    damage, message = DATASET_DAMAGE[name]
-    path = damaged(good_files, tmp_path, "dataset.h5", damage)
-    with pytest.raises(DataFileError, match=message) as caught:
-        dataset.read(path)
-    assert str(caught.value).startswith(str(path))
-
-
 WEIGHTS_DAMAGE = {
     "cut": (0.5, r"network file is truncated"),
     "format_version": (_set("format_version", 2), r"network format version 2 is not supported"),
@@ -377,13 +361,22 @@ WEIGHTS_DAMAGE = {
     "missing_readout": (_delete("b_out"), r"/b_out: array is missing"),
 }
 
+# Each damaged file, with the reader that must refuse it.
+DAMAGE = {
+    "dataset.h5": (DATASET_DAMAGE, dataset.read),
+    "weights.h5": (WEIGHTS_DAMAGE, Network.load),
+}
 
-@pytest.mark.parametrize("name", WEIGHTS_DAMAGE)
-def test_damaged_weights_are_refused_naming_the_file(good_files, tmp_path, name):
-    damage, message = WEIGHTS_DAMAGE[name]
-    path = damaged(good_files, tmp_path, "weights.h5", damage)
+
+@pytest.mark.parametrize(
+    "file, name", [(file, name) for file, (cases, _) in DAMAGE.items() for name in cases]
+)
+def test_damaged_file_is_refused_naming_the_file(good_files, tmp_path, file, name):
+    cases, read = DAMAGE[file]
+    damage, message = cases[name]
+    path = damaged(good_files, tmp_path, file, damage)
     with pytest.raises(DataFileError, match=message) as caught:
-        Network.load(path)
+        read(path)
     assert str(caught.value).startswith(str(path))
 
 

@@ -75,19 +75,19 @@ DYNAMICS_RULES = (
 )
 
 
-def stage_costs(benchmark_dir) -> dict[str, dict]:
+def stage_costs(*benchmark_dirs) -> dict[str, dict]:
     """Jobs and summed wall seconds of every rule, from the Snakemake benchmark files of a
-    run (``results/<task>/benchmarks/<rule>.tsv`` or ``.../<rule>/<network>.tsv``)."""
+    run (``results/<task>/benchmarks/<rule>.tsv`` or ``.../<rule>/<network>.tsv``), added
+    up over every folder given (one per task)."""
     import pandas as pd
 
-    root = Path(benchmark_dir)
     costs: dict[str, dict] = {}
-    for path in sorted(root.rglob("*.tsv")):
-        rule = path.parent.name if path.parent != root else path.stem
-        seconds = float(pd.read_csv(path, sep="\t")["s"].sum())
-        entry = costs.setdefault(rule, {"jobs": 0, "seconds": 0.0})
-        entry["jobs"] += 1
-        entry["seconds"] += seconds
+    for root in map(Path, benchmark_dirs):
+        for path in sorted(root.rglob("*.tsv")):
+            rule = path.parent.name if path.parent != root else path.stem
+            entry = costs.setdefault(rule, {"jobs": 0, "seconds": 0.0})
+            entry["jobs"] += 1
+            entry["seconds"] += float(pd.read_csv(path, sep="\t")["s"].sum())
     return costs
 
 

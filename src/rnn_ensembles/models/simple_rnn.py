@@ -111,7 +111,7 @@ def loss_and_gradients(model: keras.Model, inputs, targets, chunk: int = 20):
     slope = 1.0 - tf.square(h_all)  # tanh' at every step
     d_h = tf.reshape(d_h, [n_chunks, chunk, batch, n_units])
     slope = tf.reshape(slope, [n_chunks, chunk, batch, n_units])
-    w_rec_t = tf.transpose(w_rec)  # once per step, not a transposed product at every time step
+    w_rec_t = tf.transpose(w_rec)  # once, not a transposed product at every time step
 
     def backward(c, g, deltas):
         d_h_c, slope_c = tf.unstack(d_h[c]), tf.unstack(slope[c])
