@@ -190,7 +190,9 @@ def train(
     n_trials = x_train.shape[0]
 
     arch = get_architecture(architecture)
-    model = arch.build(n_units, x_train.shape[-1], y_train.shape[-1], **(model_options or {}))
+    model = arch.build(
+        n_units, x_train.shape[-1], y_train.shape[-1], seed=int(seed), **(model_options or {})
+    )
     optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=config.clipnorm)
     optimizer.build(model.trainable_variables)
     if on_build:

@@ -1,17 +1,40 @@
 """Architectures: one module per architecture, registered by its config name.
 
-An architecture module provides ``build(n_units, n_inputs, n_outputs, **options)``
-returning an uncompiled Keras model that maps (batch, time, inputs) to
-(batch, time, outputs), and ``to_network(model)`` returning the weights as a
-:class:`rnn_ensembles.network.Network` for the analyses.
+An architecture module provides
+
+* ``NETWORK``: its :class:`~rnn_ensembles.models.base.RecurrentNetwork` subclass, the
+  numpy object every analysis works on;
+* ``OPTIONS``: the options its ``build`` takes, with their defaults;
+* ``build(n_units, n_inputs, n_outputs, seed=0, **options)``: an uncompiled Keras model
+  mapping (batch, time, inputs) to (batch, time, outputs), its recurrent layer named
+  ``recurrent`` and its readout ``readout``;
+* ``to_network(model, attrs)``: the trained model's weights as ``NETWORK``;
+* optionally ``loss_and_gradients(model, inputs, targets)``, a faster gradient of the
+  training loss than TensorFlow's automatic differentiation.
+
+Modules are imported when first asked for, and import TensorFlow only inside ``build``
+and ``to_network``: the analysis jobs, which need only ``NETWORK``, start in well under a
+second.
 """
 
-from rnn_ensembles.models import simple_rnn
+from __future__ import annotations
 
-ARCHITECTURES = {"simple_rnn": simple_rnn}
+import importlib
+
+from rnn_ensembles.models.base import RecurrentNetwork, load_network
+
+ARCHITECTURES = ("simple_rnn",)
+
+__all__ = ["ARCHITECTURES", "RecurrentNetwork", "get_architecture", "load_network"]
 
 
 def get_architecture(name: str):
+    """The module of architecture ``name``."""
     if name not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {name!r}: expected one of {sorted(ARCHITECTURES)}")
-    return ARCHITECTURES[name]
+        raise ValueError(f"unknown architecture {name!r}: expected one of {', '.join(ARCHITECTURES)}")
+    return importlib.import_module(f"rnn_ensembles.models.{name}")
+
+
+def network_class(name: str) -> type[RecurrentNetwork]:
+    """The numpy network class of architecture ``name``."""
+    return get_architecture(name).NETWORK

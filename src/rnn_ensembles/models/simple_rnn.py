@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-import keras
+from rnn_ensembles.models.rate import RateNetwork
 
-from rnn_ensembles.network import Network
+
+class SimpleRNNNetwork(RateNetwork):
+    """Eq. 7, h(t+1) = tanh(x(t) W_in + h(t) W_rec): the rate network with alpha = 1."""
+
+    architecture = "simple_rnn"
+
+
+NETWORK = SimpleRNNNetwork
+OPTIONS = {
+    "recurrent_initializer": "orthogonal",
+    "input_initializer": "glorot_uniform",
+    "unroll": False,
+}
 
 
 def build(
@@ -14,7 +26,8 @@ def build(
     recurrent_initializer: str = "orthogonal",
     input_initializer: str = "glorot_uniform",
     unroll: bool = False,
-) -> keras.Model:
+    seed: int = 0,
+):
     """SimpleRNN(n_units, tanh, no bias) -> Dense(n_outputs), as in Jarne (2024).
 
     Args:
@@ -24,7 +37,10 @@ def build(
         recurrent_initializer: Keras initializer of W_rec. Default "orthogonal".
         input_initializer: Keras initializer of W_in. Default "glorot_uniform".
         unroll: unroll the time loop (faster for short trials, more memory). Default False.
+        seed: the network's seed (the initializers draw from Keras's global seed).
     """
+    import keras
+
     return keras.Sequential(
         [
             keras.Input(shape=(None, n_inputs)),
@@ -44,16 +60,15 @@ def build(
     )
 
 
-def to_network(model: keras.Model, attrs: dict | None = None) -> Network:
-    """The weights of a model built by :func:`build`, as a :class:`Network`."""
-    recurrent = model.get_layer("recurrent")
-    readout = model.get_layer("readout")
-    w_in, w_rec = (w.numpy() if hasattr(w, "numpy") else w for w in recurrent.get_weights())
-    w_out, b_out = readout.get_weights()
-    return Network(w_in, w_rec, w_out, b_out, dict(attrs or {}))
+def to_network(model, attrs: dict | None = None) -> SimpleRNNNetwork:
+    """The weights of a model built by :func:`build`, as a :class:`SimpleRNNNetwork`."""
+    w_in, w_rec = model.get_layer("recurrent").get_weights()
+    w_out, b_out = model.get_layer("readout").get_weights()
+    arrays = {"W_in": w_in, "W_rec": w_rec, "W_out": w_out, "b_out": b_out}
+    return SimpleRNNNetwork(arrays, {}, dict(attrs or {}))
 
 
-def loss_and_gradients(model: keras.Model, inputs, targets, chunk: int = 20):
+def loss_and_gradients(model, inputs, targets, chunk: int = 20):
     """Mean squared error of ``model(inputs)`` and its gradients, by hand-written BPTT.
 
     The same numbers as ``keras.losses.MeanSquaredError`` under a ``GradientTape`` (up to
