@@ -47,3 +47,11 @@ def tiny_run(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("tiny_run")
     snakemake(workdir, "--cores", "2")
     return workdir
+
+
+def eq7_network(w_in, w_rec, w_out, b_out, attrs=None):
+    """A hand-built network of Eq. 7 (the simple_rnn architecture) from its four arrays."""
+    from rnn_ensembles.models.simple_rnn import SimpleRNNNetwork
+
+    arrays = {"W_in": w_in, "W_rec": w_rec, "W_out": w_out, "b_out": b_out}
+    return SimpleRNNNetwork(arrays, {}, attrs)

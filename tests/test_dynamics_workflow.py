@@ -11,7 +11,7 @@ import yaml
 from conftest import snakemake
 
 from rnn_ensembles.fixed_points import FixedPoints, speed
-from rnn_ensembles.network import Network
+from rnn_ensembles.models import load_network
 
 SIZES, SEEDS = (2, 8), (1, 2)
 LABELS = [f"N{n}/seed{s}" for n in SIZES for s in SEEDS]
@@ -22,12 +22,12 @@ PAPER_TRAINED = REFERENCE / "paper-network-N400-trained.hdf5"
 def test_fixed_points_and_robustness_of_every_network(tiny_run):
     for label in LABELS:
         folder = tiny_run / "results/tiny" / label
-        network = Network.load(folder / "weights.h5")
+        network = load_network(folder / "weights.h5")
         found = FixedPoints.restore(folder / "fixed_points.h5")
         row = json.loads((folder / "fixed_points.json").read_text())
         assert found.eigenvalues.shape == (len(found), network.n_units)
         # What the file calls fixed points are fixed points of the network's own map.
-        assert np.all(speed(network.W_rec, found.points) < 1e-10)
+        assert np.all(speed(network, found.points) < 1e-10)
         assert row["n_units"] == network.n_units and row["n_fixed_points"] == len(found)
         assert row["n_stable"] + row["n_saddle"] + row["n_unstable"] == len(found)
         assert row["memory_states"] == 8 and 0 <= row["memory_states_matched"] <= 8

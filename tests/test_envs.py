@@ -3,7 +3,7 @@
 Each rule's environment must hold every pinned dependency (pyproject.toml) that the
 rule's code imports, at the pinned version, and nothing unpinned. What a rule imports is
 read from the source: its script, the module-level imports of every project module it
-reaches, and the imports inside the one ``rnn_ensembles.stages`` function it calls (the
+reaches (its ``rnn_ensembles.stages`` module among them: one module per stage, so the
 other stages' imports, e.g. TensorFlow for training, are not the rule's).
 """
 
@@ -26,8 +26,6 @@ from packaging.utils import canonicalize_name
 
 PACKAGE = "rnn_ensembles"
 SOURCES = REPO / "src"
-# The module with one function per rule: only the function a script calls counts.
-DISPATCH = f"{PACKAGE}.stages"
 # Needed at run time without being imported by name: Keras 3 runs on TensorFlow here.
 IMPLIED = {"keras": {"tensorflow"}}
 
@@ -103,13 +101,6 @@ def imported(nodes, module: str):
             yield base, tuple(alias.name for alias in node.names)
 
 
-def top_level_statements(tree):
-    """Statements run on import: the module body outside functions and classes."""
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            yield from ast.walk(node)
-
-
 def rule_imports(script: Path) -> set[str]:
     """Top-level names of the third-party modules a rule's script can import."""
     found, seen = set(), set()
@@ -122,7 +113,7 @@ def rule_imports(script: Path) -> set[str]:
                 found.add(top)
                 continue
             # The package and every parent package run on import; `from pkg import mod`
-            # imports a submodule, `from stages import fn` only brings fn's imports.
+            # imports a submodule.
             parts = name.split(".")
             targets = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
             targets += [f"{name}.{n}" for n in names if module_path(f"{name}.{n}")]
@@ -130,16 +121,9 @@ def rule_imports(script: Path) -> set[str]:
                 if target in seen or not module_path(target):
                     continue
                 seen.add(target)
-                tree = parse(module_path(target))
-                nodes = (
-                    list(top_level_statements(tree)) if target == DISPATCH else list(ast.walk(tree))
+                todo.append(
+                    (module_path(target), target, list(ast.walk(parse(module_path(target)))))
                 )
-                todo.append((module_path(target), target, nodes))
-            if name == DISPATCH:
-                tree = parse(module_path(DISPATCH))
-                for node in tree.body:
-                    if isinstance(node, ast.FunctionDef) and node.name in names:
-                        todo.append((module_path(DISPATCH), DISPATCH, list(ast.walk(node))))
     return {top for top in found if top not in sys.stdlib_module_names}
 
 
@@ -188,7 +172,7 @@ def test_env_is_a_conda_forge_env_pinned_like_pyproject(rule):
 
 def test_import_analysis_sees_lazy_imports_of_the_called_stage_only():
     """The check above could pass vacuously: training must need TensorFlow, and the dataset
-    rule, whose stage function lives next to training's in stages.py, must not."""
+    rule, whose stage module sits beside training's in rnn_ensembles.stages, must not."""
     train = needed_pins(RULES["train_network"][1])
     dataset = needed_pins(RULES["make_dataset"][1])
     assert {"tensorflow", "keras", "numpy", "h5py"} <= set(train)

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import CONFIGS, SNAKEMAKE_ENV, snakemake, snakemake_command
+from conftest import CONFIGS, SNAKEMAKE_ENV, eq7_network, snakemake, snakemake_command
 
-from rnn_ensembles import analysis, dataset, stages
+from rnn_ensembles import analysis, dataset
 from rnn_ensembles.io import DataFileError, atomic_path, partial_path, read_json
-from rnn_ensembles.network import Network
+from rnn_ensembles.models import load_network
+from rnn_ensembles.stages import analyse as analyse_stage
 
 # The task and splits of tests/configs/tiny.yaml, for the tests that train without Snakemake.
 TINY = yaml.safe_load((CONFIGS / "tiny.yaml").read_text())
@@ -251,7 +252,7 @@ def test_analysis_of_non_finite_weights_does_not_crash():
     for bad in (np.nan, np.inf):
         arrays = [rng.normal(size=s) for s in ((3, 5), (5, 5), (5, 3))]
         arrays[1][0, 0] = bad
-        network = Network(*arrays, np.zeros(3))
+        network = eq7_network(*arrays, np.zeros(3))
         with np.errstate(all="ignore"):
             row, out = analysis.analyse(network, data, 0.9, "failed", "OSError: disk full")
         assert row["success"] is False
@@ -268,7 +269,7 @@ def good_files(tmp_path_factory):
     data = dataset.generate("flipflop", TINY_TASK, TINY_SPLITS, 7)
     dataset.write(data, folder / "dataset.h5")
     rng = np.random.default_rng(0)
-    network = Network(
+    network = eq7_network(
         rng.normal(size=(3, 5)),
         rng.normal(size=(5, 5)),
         rng.normal(size=(5, 3)),
@@ -349,22 +350,23 @@ DATASET_DAMAGE = {
 
 WEIGHTS_DAMAGE = {
     "cut": (0.5, r"network file is truncated"),
-    "format_version": (_set("format_version", 2), r"network format version 2 is not supported"),
+    "format_version": (_set("format_version", 99), r"network format version 99 is not supported"),
     "not_square": (
         _replace("W_rec", np.zeros((5, 4))),
-        r"W_rec has shape \(5, 4\), expected square",
+        r"simple_rnn: W_rec must be \(5, 5\), got \(5, 4\)",
     ),
     "inconsistent": (
         _replace("W_out", np.zeros((4, 3))),
-        r"/W_out: has shape \(4, 3\), expected \(5, 'any'\)",
+        r"simple_rnn: W_rec must be \(4, 4\), got \(5, 5\)",
     ),
+    "unknown_architecture": (_set("architecture", "transformer"), r"unknown architecture"),
     "missing_readout": (_delete("b_out"), r"/b_out: array is missing"),
 }
 
 # Each damaged file, with the reader that must refuse it.
 DAMAGE = {
     "dataset.h5": (DATASET_DAMAGE, dataset.read),
-    "weights.h5": (WEIGHTS_DAMAGE, Network.load),
+    "weights.h5": (WEIGHTS_DAMAGE, load_network),
 }
 
 
@@ -384,25 +386,25 @@ def test_files_that_are_not_networks_are_refused(good_files, tmp_path):
     import keras
 
     with pytest.raises(DataFileError, match=r"expected a network file, found content='dataset'"):
-        Network.load(good_files / "dataset.h5")
+        load_network(good_files / "dataset.h5")
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
     model.save(tmp_path / "dense.keras")
     with pytest.raises(DataFileError, match=r"dense\.keras: not a readable HDF5 network file"):
-        Network.load(tmp_path / "dense.keras")
+        load_network(tmp_path / "dense.keras")
     (tmp_path / "empty.h5").write_bytes(b"")
     with pytest.raises(DataFileError, match=r"empty\.h5: not a readable HDF5 network file"):
-        Network.load(tmp_path / "empty.h5")
+        load_network(tmp_path / "empty.h5")
     with pytest.raises(DataFileError, match=r"absent\.h5: network file does not exist"):
-        Network.load(tmp_path / "absent.h5")
+        load_network(tmp_path / "absent.h5")
 
 
 def test_network_of_another_task_is_refused_by_the_analysis(good_files, tmp_path):
     rng = np.random.default_rng(0)
-    Network(
+    eq7_network(
         rng.normal(size=(2, 5)), rng.normal(size=(5, 5)), rng.normal(size=(5, 2)), np.zeros(2)
     ).save(tmp_path / "weights.h5")
     with pytest.raises(DataFileError, match=r"has 2 inputs and 2 outputs, the task of .* 3 and 3"):
-        stages.analyse_network(
+        analyse_stage.analyse_network(
             tmp_path / "weights.h5",
             good_files / "dataset.h5",
             tmp_path / "m.json",
@@ -415,7 +417,7 @@ def test_network_of_another_task_is_refused_by_the_analysis(good_files, tmp_path
 def test_damaged_analysis_and_metrics_files_are_refused(good_files, tmp_path):
     cut = damaged(good_files, tmp_path, "analysis.h5", 0.5)
     with pytest.raises(DataFileError, match=r"analysis\.h5: analysis file is truncated"):
-        stages.read_analysis(cut)
+        analysis.read_analysis(cut)
     metrics = tmp_path / "metrics.json"
     metrics.write_text('{"size": 4, "seed"')
     with pytest.raises(DataFileError, match=r"metrics\.json: not a readable metrics file"):

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from conftest import eq7_network
 
-from rnn_ensembles.network import Network
 from rnn_ensembles.robustness import perturbed_trials, pruned, pruning_orders, robustness_curves
 from rnn_ensembles.tasks import make_task
 
@@ -21,7 +21,7 @@ def task():
 
 @pytest.fixture(scope="module")
 def switches():
-    return Network(np.eye(3), W * np.eye(3), np.eye(3), np.zeros(3))
+    return eq7_network(np.eye(3), W * np.eye(3), np.eye(3), np.zeros(3))
 
 
 def test_nominal_perturbation_is_the_task_generator(task):
@@ -48,21 +48,23 @@ def test_curves_follow_the_switching_threshold(task, switches):
     assert curves["noise", 2.0] < curves["noise", 0.0] - 0.2
 
 
-def test_pruning_removes_the_smallest_weights_first(task, switches):
+def test_pruning_cuts_existing_connections_weakest_first(task, switches):
+    # Only the three self-connections exist: zero weights are no connections to cut.
     orders = pruning_orders(switches, seed=0)
-    # The 6 off-diagonal weights are zero: removing up to 6/9 of W_rec changes nothing.
-    np.testing.assert_array_equal(
-        pruned(switches, 6 / 9, orders["prune_magnitude"]).W_rec, switches.W_rec
-    )
+    assert sorted(orders["prune_magnitude"]) == sorted(orders["prune_random"]) == [0, 4, 8]
     assert not pruned(switches, 1.0, orders["prune_magnitude"]).W_rec.any()
+    # Weak cross-talk on top of the switches: its 6 connections go first, the switches stay.
+    weak = eq7_network(np.eye(3), W * np.eye(3) + 0.01 * (1 - np.eye(3)), np.eye(3), np.zeros(3))
+    order = pruning_orders(weak, seed=0)["prune_magnitude"]
+    np.testing.assert_array_equal(pruned(weak, 6 / 9, order).W_rec, W * np.eye(3))
     curves = robustness_curves(
-        switches, task, 20, 0, [], [], prune_fractions=[0.0, 0.6, 1.0]
+        weak, task, 20, 0, [], [], prune_fractions=[0.0, 0.6, 1.0]
     ).set_index(["perturbation", "level"])["sign_accuracy"]
     assert curves["prune_magnitude", 0.6] == curves["prune_magnitude", 0.0]
     assert curves["prune_magnitude", 1.0] < curves["prune_magnitude", 0.0] - 0.2
     # Random masks are nested as the fraction grows.
     rng = np.random.default_rng(1)
-    dense = Network(np.eye(3), rng.normal(size=(3, 3)) + 5, np.eye(3), np.zeros(3))
+    dense = eq7_network(np.eye(3), rng.normal(size=(3, 3)) + 5, np.eye(3), np.zeros(3))
     order = pruning_orders(dense, seed=2)["prune_random"]
     removed = [pruned(dense, f, order).W_rec == 0 for f in (0.2, 0.5, 0.8)]
     assert [m.sum() for m in removed] == [2, 4, 7]

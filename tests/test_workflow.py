@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_ensembles import dataset
-from rnn_ensembles.network import Network
+from rnn_ensembles.models import load_network
 from rnn_ensembles.training import CHANNEL_ACCURACY, HISTORY_COLUMNS
 
 SIZES, SEEDS = (2, 8), (1, 2)
@@ -46,7 +46,7 @@ def test_network_files_contract(tiny_run):
     for size in SIZES:
         for seed in SEEDS:
             folder = tiny_run / f"results/tiny/N{size}/seed{seed}"
-            net = Network.load(folder / "weights.h5")
+            net = load_network(folder / "weights.h5")
             assert net.W_rec.shape == (size, size) and net.W_in.shape == (3, size)
             assert net.W_out.shape == (size, 3) and net.b_out.shape == (3,)
             for key in (
@@ -63,7 +63,7 @@ def test_network_files_contract(tiny_run):
             assert net.attrs["seed"] == seed and net.attrs["epochs"] == 2
             # The config's default recurrent_initializer, recorded with the weights.
             assert json.loads(net.attrs["model_options"]) == {"recurrent_initializer": "identity"}
-            initial = Network.load(folder / "initial_weights.h5")
+            initial = load_network(folder / "initial_weights.h5")
             np.testing.assert_array_equal(initial.W_rec, np.eye(size))
             assert not np.allclose(initial.W_rec, net.W_rec)
             history = pd.read_csv(folder / "history.tsv", sep="\t")
@@ -84,7 +84,7 @@ def test_keras_model_file_reproduces_the_weights_file(tiny_run):
 
     folder = tiny_run / "results/tiny/N8/seed1"
     model = keras.models.load_model(folder / "model.keras")
-    net = Network.load(folder / "weights.h5")
+    net = load_network(folder / "weights.h5")
     x = dataset.read(tiny_run / "results/tiny/dataset.h5").inputs("test")
     np.testing.assert_allclose(np.asarray(model(x)), net.run(x)[1], atol=1e-4)
 

@@ -1,6 +1,8 @@
-"""Per-network analyses (paper Sec. 5): error, spectrum of W_rec, SVD of the activity.
+"""Per-network analyses (paper Sec. 5): error, spectrum of the recurrent matrix, SVD of the
+activity.
 
-Everything here works on :class:`~rnn_ensembles.network.Network` arrays with numpy alone,
+Everything here works on the network interface
+(:class:`~rnn_ensembles.models.base.RecurrentNetwork`) with numpy alone,
 without TensorFlow: the analysis job of every network then starts in well under a second
 (scikit-learn and scipy.spatial took 1-2 s to import, more than all the analysis itself).
 tests/test_analysis.py checks the SVD against scikit-learn's ``TruncatedSVD`` and the
@@ -15,7 +17,7 @@ import h5py
 import numpy as np
 
 from rnn_ensembles import metrics
-from rnn_ensembles.io import atomic_path, write_json
+from rnn_ensembles.io import atomic_path, check_format, open_h5, read_array, write_json
 
 FORMAT_VERSION = 1
 N_COMPONENTS = 3
@@ -34,7 +36,8 @@ SPECTRUM_STATISTICS = (
 
 
 def spectrum(w_rec: np.ndarray) -> dict:
-    """Eigenvalues of W_rec and their summary statistics (all NaN for a non-finite W_rec)."""
+    """Eigenvalues of a recurrent matrix and their summary statistics (all NaN for a
+    non-finite matrix)."""
     w_rec = np.asarray(w_rec, dtype=np.float64)
     if not np.all(np.isfinite(w_rec)):
         # A diverged or failed network: LAPACK refuses NaN and inf.
@@ -176,7 +179,7 @@ def analyse(
     mem_in, mem_target = dataset.inputs("memory_states"), dataset.targets("memory_states")
     mem_activity, mem_outputs = network.run(mem_in)
     geometry = memory_state_geometry(mem_activity[0], mem_target[0], inputs=mem_in[0])
-    spec = spectrum(network.W_rec)
+    spec = spectrum(network.recurrent_matrix())
     n_bits = mem_target.shape[-1]
     visited = ~np.isnan(geometry["state_positions"][:, 0])
 
@@ -219,6 +222,7 @@ def analyse(
         "memory_inputs": mem_in[0],
         "memory_targets": mem_target[0],
         "memory_outputs": mem_outputs[0],
+        "memory_activity": mem_activity[0],
         "svd_projection": geometry["projection"],
         "svd_components": geometry["components"],
         "svd_explained_variance_ratio": geometry["explained_variance_ratio"],
@@ -237,3 +241,24 @@ def write(row: dict, arrays: dict, metrics_path, arrays_path) -> None:
         for name, value in arrays.items():
             handle.create_dataset(name, data=value)
     write_json(metrics_path, row)
+
+
+FIGURE_ARRAYS = (
+    "eigenvalues",
+    "example_inputs",
+    "example_targets",
+    "example_outputs",
+    "memory_inputs",
+    "memory_targets",
+    "memory_outputs",
+    "svd_projection",
+    "svd_explained_variance_ratio",
+    "state_positions",
+)
+
+
+def read_analysis(path, names=FIGURE_ARRAYS) -> dict:
+    """The named arrays of an ``analysis.h5``, checked; errors name the file."""
+    with open_h5(path, "analysis") as handle:
+        check_format(handle, "analysis", FORMAT_VERSION)
+        return {name: read_array(handle, name) for name in names}

@@ -1,27 +1,29 @@
-"""Fixed points of a trained network's autonomous dynamics (Sussillo & Barak 2013).
+"""Fixed points of a trained network's dynamics under a constant input (Sussillo & Barak 2013).
 
-With zero input the network of Eq. 7 is the map ``F(h) = tanh(h @ W_rec)`` (row vectors,
-Keras convention).  Its fixed points are the zeros of the speed
+Under a constant input x* (zero by default) any network of the interface
+:class:`~rnn_ensembles.models.base.RecurrentNetwork` is the map ``F(s) = step(s, x*)`` on
+its state.  Its fixed points are the zeros of the speed
 
-    q(h) = 1/2 ||F(h) - h||^2,
+    q(s) = 1/2 ||F(s) - s||^2,
 
 found, as in Sussillo & Barak (2013) and the ``fixed-point-finder`` package (Golub &
 Sussillo 2018), by minimising q from many initial states sampled from the network's own
-trajectories, all at once as one batch.  The design follows that package: the search
-itself (sampling, clean-up, uniqueness, Jacobians, stability) is framework-agnostic in
-:class:`FixedPointFinder`; a subclass only supplies the batched minimisation, with Adam:
-:class:`NumpyFixedPointFinder` (the analytic gradient of q; on a CPU it is as fast as
-TensorFlow and spares the seconds of importing it) and :class:`TFFixedPointFinder`
-(TensorFlow's automatic differentiation, on a GPU when there is one).  The results live in
-a small container, :class:`FixedPoints`, with save and restore.
+trajectories, all at once as one batch.  As in that package the search takes the
+network's state update, not its weights: :class:`FixedPointFinder` asks the network for
+``step``, ``jacobian`` and ``speed_gradient`` and nothing else, so it works for every
+architecture (the LSTM's state is (h, c), and its fixed points live in that space).  The
+results live in a small container, :class:`FixedPoints`, with save and restore.
 
-After Adam, a few Newton steps (numpy, batched) polish each distinct candidate, accepted
-only where they lower q: near a true fixed point they reach machine precision, so the
-q tolerance cleanly separates fixed points from slow points, which Newton cannot improve.
+The minimiser is Adam in numpy on the analytic gradient of q (each candidate's q depends
+on its own state only, and Adam's moments are per coordinate, so the batch is as many
+independent searches run at once).  After Adam, a few Newton steps (batched) polish each
+distinct candidate, accepted only where they lower q: near a true fixed point they reach
+machine precision, so the q tolerance cleanly separates fixed points from slow points,
+which Newton cannot improve.
 
-Stability uses the Jacobian of F.  In column convention ``x(t+1) = tanh(W_rec.T x(t))``,
-so ``dF/dx = diag(1 - F(x)**2) @ W_rec.T``; a fixed point is *stable* when every
-eigenvalue has modulus below 1, *unstable* when every one lies above, a *saddle* otherwise.
+Stability uses the eigenvalues of the Jacobian of F (column convention): a fixed point
+is *stable* when every eigenvalue has modulus below 1, *unstable* when every one lies
+above, a *saddle* otherwise.
 """
 
 from __future__ import annotations
@@ -34,27 +36,14 @@ import numpy as np
 
 from rnn_ensembles.io import atomic_path, attribute_value, check_format, open_h5, read_array
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 STABILITY = ("stable", "saddle", "unstable")
 
 
-def speed(w_rec: np.ndarray, states: np.ndarray) -> np.ndarray:
-    """q(h) = 1/2 ||tanh(h W_rec) - h||^2 for each row of ``states``."""
-    return 0.5 * np.sum((np.tanh(states @ w_rec) - states) ** 2, axis=-1)
-
-
-def speed_gradient(w_rec: np.ndarray, states: np.ndarray) -> np.ndarray:
-    """Gradient of q for each row of ``states``: with r = F(h) - h (row vectors),
-    dq/dh = (r * (1 - F^2)) @ W_rec^T - r."""
-    f = np.tanh(states @ w_rec)
-    r = f - states
-    return (r * (1.0 - f * f)) @ w_rec.T - r
-
-
-def jacobians(w_rec: np.ndarray, states: np.ndarray) -> np.ndarray:
-    """Jacobians (k, N, N) of F at each state, in column convention: diag(1 - F^2) W_rec^T."""
-    derivative = 1.0 - np.tanh(states @ w_rec) ** 2
-    return derivative[:, :, None] * w_rec.T[None]
+def speed(network, states: np.ndarray, inputs=None) -> np.ndarray:
+    """q(s) = 1/2 ||step(s, x) - s||^2 for each row of ``states`` (x = 0 by default)."""
+    inputs = np.zeros(network.n_inputs) if inputs is None else inputs
+    return 0.5 * np.sum((network.step(states, inputs) - states) ** 2, axis=-1)
 
 
 @dataclass
@@ -62,13 +51,16 @@ class FixedPoints:
     """Fixed points of one network and the linearisation at each.
 
     Attributes:
-        points: (k, N) states h* with F(h*) = h*.
+        points: (k, S) states s* with step(s*, x*) = s*.
+        activity: (k, N) the analysed activity of each point (the points themselves but
+            for the LSTM, whose activity is the h part of (h, c)).
         q: (k,) speed at each point (0 for an exact fixed point).
-        eigenvalues: (k, N) eigenvalues of the Jacobian at each point, by decreasing modulus.
+        eigenvalues: (k, S) eigenvalues of the Jacobian at each point, by decreasing modulus.
         attrs: search parameters and counts (JSON-able values).
     """
 
     points: np.ndarray
+    activity: np.ndarray
     q: np.ndarray
     eigenvalues: np.ndarray
     attrs: dict = field(default_factory=dict)
@@ -104,6 +96,7 @@ class FixedPoints:
             handle.attrs["format_version"] = FORMAT_VERSION
             handle.attrs["instability_tolerance"] = self.instability_tolerance
             handle.create_dataset("points", data=self.points)
+            handle.create_dataset("activity", data=self.activity)
             handle.create_dataset("q", data=self.q)
             handle.create_dataset("eigenvalues", data=self.eigenvalues)
             handle.create_dataset("stability", data=self.stability.astype("S8"))
@@ -115,23 +108,27 @@ class FixedPoints:
         with open_h5(path, "fixed points") as handle:
             check_format(handle, "fixed_points", FORMAT_VERSION)
             points = read_array(handle, "points", 2)
-            k, n = points.shape
+            k, size = points.shape
+            activity = read_array(handle, "activity", 2, (k, None))
             q = read_array(handle, "q", 1, (k,))
-            eigenvalues = read_array(handle, "eigenvalues", 2, (k, n))
+            eigenvalues = read_array(handle, "eigenvalues", 2, (k, size))
             attrs = {
                 key: (v.item() if isinstance(v, np.generic) else v)
                 for key, v in handle.attrs.items()
                 if key not in ("content", "format_version", "instability_tolerance")
             }
             tolerance = float(handle.attrs["instability_tolerance"])
-        return cls(points, q, eigenvalues, attrs, tolerance)
+        return cls(points, activity, q, eigenvalues, attrs, tolerance)
 
 
 class FixedPointFinder:
-    """Batched search for the fixed points of ``h -> tanh(h W_rec)``; the minimiser is a
-    subclass's :meth:`_minimise`.
+    """Batched search for the fixed points of ``s -> network.step(s, x)`` at a constant input.
 
-    Args (``default_hps``):
+    Args:
+        network: a :class:`~rnn_ensembles.models.base.RecurrentNetwork`.
+        inputs: the constant input x* (I,). Default zeros (the autonomous network).
+
+    Search parameters (``default_hps``):
         n_initial: candidate states, sampled from the network's trajectories. Default 128.
         initial_noise: standard deviation of Gaussian noise added to each sampled state, so
             that the search also starts off the visited manifold. Default 0.05.
@@ -151,15 +148,20 @@ class FixedPointFinder:
     """
 
     CHECK_EVERY = 100  # iterations between convergence checks and learning-rate decays
+    # Adam (Kingma & Ba 2015, as Keras's), the learning rate decaying as ExponentialDecay.
+    BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
 
-    def __init__(self, w_rec: np.ndarray, **hps):
+    def __init__(self, network, inputs=None, **hps):
         unknown = set(hps) - set(self.default_hps())
         if unknown:
             raise ValueError(
                 f"unknown fixed-point search parameter(s) {sorted(unknown)}: expected "
                 f"{sorted(self.default_hps())}"
             )
-        self.w_rec = np.asarray(w_rec, dtype=np.float64)
+        self.network = network
+        self.inputs = (
+            np.zeros(network.n_inputs) if inputs is None else np.asarray(inputs, np.float64)
+        )
         self.hps = {**self.default_hps(), **hps}
 
     @classmethod
@@ -178,8 +180,14 @@ class FixedPointFinder:
             "seed": 0,
         }
 
+    def speed(self, states: np.ndarray) -> np.ndarray:
+        return speed(self.network, states, self.inputs)
+
+    def step(self, states: np.ndarray) -> np.ndarray:
+        return self.network.step(states, self.inputs)
+
     def sample_states(self, *trajectories: np.ndarray) -> np.ndarray:
-        """``n_initial`` states drawn without replacement from sets of (..., N) activity, an
+        """``n_initial`` states drawn without replacement from sets of (..., S) states, an
         equal share from each set, plus noise.
 
         Sharing out by set keeps a short trial that visits every memory state (the
@@ -190,13 +198,13 @@ class FixedPointFinder:
         shares = np.array_split(np.arange(self.hps["n_initial"]), len(trajectories))
         picked = []
         for states, share in zip(trajectories, shares, strict=True):
-            states = np.asarray(states, dtype=np.float64).reshape(-1, self.w_rec.shape[0])
+            states = np.asarray(states, dtype=np.float64).reshape(-1, self.network.state_size)
             n = min(len(share), len(states))
             picked.append(states[rng.choice(len(states), size=n, replace=False)])
         picked = np.concatenate(picked)
         picked += rng.normal(0.0, self.hps["initial_noise"], size=picked.shape)
         for _ in range(self.hps["relaxation_steps"]):
-            picked[1::2] = np.tanh(picked[1::2] @ self.w_rec)
+            picked[1::2] = self.step(picked[1::2])
         return picked
 
     def find(self, initial_states: np.ndarray) -> FixedPoints:
@@ -204,15 +212,18 @@ class FixedPointFinder:
         initial_states = np.asarray(initial_states, dtype=np.float64)
         states, iterations = self._minimise(initial_states)
         # A network whose training diverged has non-finite weights: nothing to find.
-        states = states[np.isfinite(speed(self.w_rec, states))]
+        states = states[np.isfinite(self.speed(states))]
         # Merge before polishing: many candidates fall into the same fixed point.
-        states = unique_states(states, speed(self.w_rec, states), self.hps["unique_tolerance"])
+        states = unique_states(states, self.speed(states), self.hps["unique_tolerance"])
         states = self.newton(states)
-        q = speed(self.w_rec, states)
+        q = self.speed(states)
         keep = q < self.hps["q_tolerance"]
         points = unique_states(states[keep], q[keep], self.hps["unique_tolerance"])
-        q = speed(self.w_rec, points)
-        eigenvalues = np.linalg.eigvals(jacobians(self.w_rec, points))
+        q = self.speed(points)
+        if len(points):
+            eigenvalues = np.linalg.eigvals(self.network.jacobian(points, self.inputs))
+        else:
+            eigenvalues = np.zeros((0, self.network.state_size), complex)
         order = np.argsort(-np.abs(eigenvalues), axis=1)
         eigenvalues = np.take_along_axis(eigenvalues, order, axis=1)
         attrs = {
@@ -220,13 +231,16 @@ class FixedPointFinder:
             "n_distinct_minima": len(states),
             "n_slow_points": int(np.sum(~keep)),
             "adam_iterations": int(iterations),
-            "finder": type(self).__name__,
+            "input": json.dumps(self.inputs.tolist()),
             "search": json.dumps(self.hps, sort_keys=True),
         }
-        return FixedPoints(points, q, eigenvalues, attrs, self.hps["instability_tolerance"])
+        activity = self.network.activity(points)
+        return FixedPoints(
+            points, activity, q, eigenvalues, attrs, self.hps["instability_tolerance"]
+        )
 
     def newton(self, states: np.ndarray) -> np.ndarray:
-        """Newton steps on F(h) - h = 0 for each state, each kept only where it lowers q.
+        """Newton steps on F(s) - s = 0 for each state, each kept only where it lowers q.
 
         A state stops once a step fails to lower q: at a fixed point q has hit rounding
         level, at a slow point Newton cannot help.
@@ -238,24 +252,24 @@ class FixedPointFinder:
                 break
             current = states[active]
             step = self._newton_step(current)
-            q_now = speed(self.w_rec, current)
+            q_now = self.speed(current)
             better = np.zeros(len(active), bool)
             # Backtracking: far from a fixed point the full step can overshoot.
             for fraction in (1.0, 0.5, 0.25, 0.125):
                 trial = current + fraction * step
-                improved = ~better & (speed(self.w_rec, trial) < q_now)
+                improved = ~better & (self.speed(trial) < q_now)
                 states[active[improved]] = trial[improved]
                 better |= improved
             active = active[better]
         return states
 
     def _newton_step(self, states: np.ndarray, chunk: int = 32) -> np.ndarray:
-        """Solve (J - I) dx = -(F(h) - h) per state, in chunks to bound the (k, N, N) memory."""
-        eye = np.eye(self.w_rec.shape[0])
+        """Solve (J - I) ds = -(F(s) - s) per state, in chunks to bound the (k, S, S) memory."""
+        eye = np.eye(self.network.state_size)
         steps = []
         for part in np.array_split(states, -(-len(states) // chunk)):
-            residual = np.tanh(part @ self.w_rec) - part
-            system = jacobians(self.w_rec, part) - eye
+            residual = self.step(part) - part
+            system = self.network.jacobian(part, self.inputs) - eye
             try:
                 steps.extend(np.linalg.solve(system, -residual[..., None])[..., 0])
             except np.linalg.LinAlgError:  # J - I singular: a continuum of fixed points
@@ -266,26 +280,12 @@ class FixedPointFinder:
         return np.asarray(steps).reshape(states.shape)
 
     def _minimise(self, states: np.ndarray) -> tuple[np.ndarray, int]:
-        """Minimise q from each row of ``states``; returns the end states and iterations run."""
-        raise NotImplementedError
-
-
-class NumpyFixedPointFinder(FixedPointFinder):
-    """Adam (Kingma & Ba 2015, as Keras's) in numpy on :func:`speed_gradient`, the learning
-    rate decaying as Keras's ``ExponentialDecay``.
-
-    Each candidate's q depends on its own state only, and Adam's moments are per
-    coordinate, so the batch is as many independent searches run at once.
-    """
-
-    BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
-
-    def _minimise(self, states):
+        """Adam on q from each row of ``states``; the end states and the iterations run."""
         h = states.copy()
         m, v = np.zeros_like(h), np.zeros_like(h)
         step = 0
         for step in range(1, self.hps["max_iterations"] + 1):
-            grad = speed_gradient(self.w_rec, h)
+            grad = self.network.speed_gradient(h, self.inputs)
             m = self.BETA_1 * m + (1 - self.BETA_1) * grad
             v = self.BETA_2 * v + (1 - self.BETA_2) * grad * grad
             rate = self.hps["learning_rate"] * self.hps["lr_decay"] ** (
@@ -293,55 +293,9 @@ class NumpyFixedPointFinder(FixedPointFinder):
             )
             rate *= np.sqrt(1 - self.BETA_2**step) / (1 - self.BETA_1**step)
             h -= rate * m / (np.sqrt(v) + self.EPSILON)
-            if (
-                step % self.CHECK_EVERY == 0
-                and speed(self.w_rec, h).max() < self.hps["q_tolerance"]
-            ):
+            if step % self.CHECK_EVERY == 0 and self.speed(h).max() < self.hps["q_tolerance"]:
                 break
         return h, step
-
-
-class TFFixedPointFinder(FixedPointFinder):
-    """Adam on the summed q of the batch, in TensorFlow (float64), by automatic
-    differentiation; as :class:`NumpyFixedPointFinder`, the candidates are independent.
-    """
-
-    def _minimise(self, states):
-        import keras
-        import tensorflow as tf
-
-        w_rec = tf.constant(self.w_rec)
-        h = tf.Variable(states)
-        schedule = keras.optimizers.schedules.ExponentialDecay(
-            self.hps["learning_rate"], self.CHECK_EVERY, self.hps["lr_decay"]
-        )
-        optimizer = keras.optimizers.Adam(learning_rate=schedule)
-        optimizer.build([h])  # its slots exist before the graph below is traced
-
-        def speeds():
-            return 0.5 * tf.reduce_sum((tf.tanh(h @ w_rec) - h) ** 2, axis=1)
-
-        def step(i):
-            with tf.GradientTape() as tape:
-                total = tf.reduce_sum(speeds())
-            optimizer.apply_gradients([(tape.gradient(total, h), h)])
-            return (i + 1,)
-
-        # An explicit while_loop, not a Python loop left to AutoGraph: AutoGraph reads the
-        # source file, which need not be there (or the same) when this runs.
-        @tf.function(autograph=False)
-        def run(steps):
-            tf.while_loop(lambda i: i < steps, step, (tf.constant(0),))
-            return tf.reduce_max(speeds())
-
-        done = 0
-        while done < self.hps["max_iterations"]:
-            steps = min(self.CHECK_EVERY, self.hps["max_iterations"] - done)
-            q_max = float(run(tf.constant(steps)))
-            done += steps
-            if q_max < self.hps["q_tolerance"]:
-                break
-        return h.numpy(), done
 
 
 def unique_states(states: np.ndarray, q: np.ndarray, tolerance: float) -> np.ndarray:
@@ -395,7 +349,7 @@ def memory_state_match(points: np.ndarray, memory_states: np.ndarray) -> dict:
     }
 
 
-def describe(found: FixedPoints, w_out: np.ndarray, b_out: np.ndarray, memory_states) -> dict:
+def describe(found: FixedPoints, network, memory_states) -> dict:
     """Counts of a network's fixed points and how its stable ones relate to the memories.
 
     ``stable_output_states`` counts the distinct memory states (sign patterns of the
@@ -403,9 +357,9 @@ def describe(found: FixedPoints, w_out: np.ndarray, b_out: np.ndarray, memory_st
     """
     from rnn_ensembles.analysis import state_labels
 
-    stable = found.points[found.stability == "stable"]
+    stable = found.activity[found.stability == "stable"]
     match = memory_state_match(stable, memory_states)
-    encoded = state_labels(stable @ w_out + b_out) if len(stable) else np.array([], int)
+    encoded = state_labels(network.readout(stable)) if len(stable) else np.array([], int)
     distance = match["distance"]
     defined = ~np.isnan(distance)
     return {
@@ -422,15 +376,3 @@ def describe(found: FixedPoints, w_out: np.ndarray, b_out: np.ndarray, memory_st
         "memory_distance": distance.tolist(),
         "memory_nearest_fixed_point": match["nearest"].tolist(),
     }
-
-
-FINDERS = {"numpy": NumpyFixedPointFinder, "tensorflow": TFFixedPointFinder}
-
-
-def make_finder(w_rec: np.ndarray, backend: str = "numpy", **hps) -> FixedPointFinder:
-    """The fixed-point finder of ``backend`` (``numpy`` or ``tensorflow``)."""
-    if backend not in FINDERS:
-        raise ValueError(
-            f"unknown fixed-point backend {backend!r}: expected one of {sorted(FINDERS)}"
-        )
-    return FINDERS[backend](w_rec, **hps)

@@ -5,13 +5,17 @@ Four perturbations, each a curve of accuracy against a level:
 
 * ``noise``: input noise of standard deviation ``level``;
 * ``amplitude``: input pulses scaled by ``level`` (the task's own noise kept);
-* ``prune_magnitude``: a fraction ``level`` of the recurrent weights set to zero, the
-  smallest in absolute value first;
+* ``prune_magnitude``: a fraction ``level`` of the existing recurrent connections cut, the
+  weakest first (:meth:`~rnn_ensembles.models.base.RecurrentNetwork.connection_strength`);
 * ``prune_random``: the same fraction, chosen at random.
+
+Pruning removes existing connections only (a sparse network's absent ones do not count)
+and keeps the sign of every remaining weight: it goes through the network's own
+``without_connections``, so it applies to every architecture.
 
 Perturbed trials come from the task's own generator, so they have the statistics of the
 training trials apart from the perturbation; networks are run with
-:meth:`~rnn_ensembles.network.Network.run` in numpy.
+:meth:`~rnn_ensembles.models.base.RecurrentNetwork.run` in numpy.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_ensembles import metrics
-from rnn_ensembles.network import Network
+from rnn_ensembles.models.base import RecurrentNetwork
 
 PERTURBATIONS = ("noise", "amplitude", "prune_magnitude", "prune_random")
 COLUMNS = ("perturbation", "level", "sign_accuracy", "mse", "euclidean_error_mean")
@@ -48,27 +52,29 @@ def perturbed_trials(task, n_trials: int, seed: int, noise_std: float, amplitude
     return amplitude * clean.astype(np.float64) + noise, targets
 
 
-def pruned(network: Network, fraction: float, order: np.ndarray) -> Network:
-    """``network`` with the first ``round(fraction * N^2)`` recurrent weights of ``order``
-    (flat indices into W_rec) set to zero."""
+def pruned(network: RecurrentNetwork, fraction: float, order: np.ndarray) -> RecurrentNetwork:
+    """``network`` with the first ``round(fraction * len(order))`` connections of ``order``
+    (flat indices into the (N, N) connection matrix, every existing one) cut."""
     if not 0 <= fraction <= 1:
         raise ValueError(f"pruning fraction {fraction}: must be between 0 and 1")
-    w_rec = network.W_rec.copy()
-    w_rec.flat[order[: int(round(fraction * w_rec.size))]] = 0.0
-    return dataclasses.replace(network, W_rec=w_rec)
+    remove = np.zeros(network.n_units**2, bool)
+    remove[order[: int(round(fraction * len(order)))]] = True
+    return network.without_connections(remove.reshape(network.n_units, network.n_units))
 
 
-def pruning_orders(network: Network, seed: int) -> dict[str, np.ndarray]:
-    """Removal order of the recurrent weights: by increasing |w|, and a random permutation
-    (one per network, so the random masks are nested as the fraction grows)."""
-    flat = np.abs(network.W_rec).ravel()
+def pruning_orders(network: RecurrentNetwork, seed: int) -> dict[str, np.ndarray]:
+    """Removal order of the existing recurrent connections: by increasing strength, and a
+    random permutation (one per network, so the random masks are nested as the fraction
+    grows)."""
+    existing = np.flatnonzero(network.connections())
+    strength = network.connection_strength().ravel()[existing]
     return {
-        "prune_magnitude": np.argsort(flat, kind="stable"),
-        "prune_random": np.random.default_rng(seed).permutation(flat.size),
+        "prune_magnitude": existing[np.argsort(strength, kind="stable")],
+        "prune_random": np.random.default_rng(seed).permutation(existing),
     }
 
 
-def score(network: Network, inputs: np.ndarray, targets: np.ndarray) -> dict:
+def score(network: RecurrentNetwork, inputs: np.ndarray, targets: np.ndarray) -> dict:
     _, outputs = network.run(inputs)
     return {
         "sign_accuracy": metrics.sign_accuracy(outputs, targets),
@@ -78,7 +84,7 @@ def score(network: Network, inputs: np.ndarray, targets: np.ndarray) -> dict:
 
 
 def robustness_curves(
-    network: Network,
+    network: RecurrentNetwork,
     task,
     n_trials: int,
     seed: int,

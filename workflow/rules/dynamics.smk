@@ -76,9 +76,7 @@ use rule analyse_dynamics as analyse_external_dynamics with:
 
 rule compare_realisations:
     input:
-        weights=every_network_file("weights.h5"),
         arrays=every_network_file("analysis.h5"),
-        dataset=rules.make_dataset.output.dataset,
     output:
         procrustes=f"{SUMMARY}/distances_procrustes.tsv",
         cka=f"{SUMMARY}/distances_cka.tsv",

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.aggregate_ensemble."""
+"""Snakemake adapter of rnn_ensembles.stages.aggregate.aggregate_ensemble."""
 
-from rnn_ensembles.stages import aggregate_ensemble, log_to
+from rnn_ensembles.stages.aggregate import aggregate_ensemble
+from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])
 aggregate_ensemble(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.analyse_dynamics."""
+"""Snakemake adapter of rnn_ensembles.stages.dynamics.analyse_dynamics."""
 
-from rnn_ensembles.stages import analyse_dynamics, log_to
+from rnn_ensembles.stages.dynamics import analyse_dynamics
+from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])
 analyse_dynamics(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.analyse_network."""
+"""Snakemake adapter of rnn_ensembles.stages.analyse.analyse_network."""
 
-from rnn_ensembles.stages import analyse_network, log_to
+from rnn_ensembles.stages.analyse import analyse_network
+from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])
 analyse_network(

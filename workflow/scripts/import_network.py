@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.import_network."""
+"""Snakemake adapter of rnn_ensembles.stages.dynamics.import_network."""
 
-from rnn_ensembles.stages import import_network, log_to
+from rnn_ensembles.stages.dynamics import import_network
+from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])
 import_network(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.make_dataset."""
+"""Snakemake adapter of rnn_ensembles.stages.dataset.make_dataset."""
 
-from rnn_ensembles.stages import log_to, make_dataset
+from rnn_ensembles.stages.dataset import make_dataset
+from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])
 make_dataset(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.plot_comparison."""
+"""Snakemake adapter of rnn_ensembles.stages.plots.plot_comparison."""
 
-from rnn_ensembles.stages import log_to, plot_comparison
+from rnn_ensembles.stages.log import log_to
+from rnn_ensembles.stages.plots import plot_comparison
 
 log_to(snakemake.log[0])
 plot_comparison(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.plot_dataset."""
+"""Snakemake adapter of rnn_ensembles.stages.plots.plot_dataset."""
 
-from rnn_ensembles.stages import log_to, plot_dataset
+from rnn_ensembles.stages.log import log_to
+from rnn_ensembles.stages.plots import plot_dataset
 
 log_to(snakemake.log[0])
 plot_dataset(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.plot_dynamics."""
+"""Snakemake adapter of rnn_ensembles.stages.plots.plot_dynamics."""
 
-from rnn_ensembles.stages import log_to, plot_dynamics
+from rnn_ensembles.stages.log import log_to
+from rnn_ensembles.stages.plots import plot_dynamics
 
 log_to(snakemake.log[0])
 plot_dynamics(

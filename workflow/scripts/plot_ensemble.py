@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.plot_ensemble."""
+"""Snakemake adapter of rnn_ensembles.stages.plots.plot_ensemble."""
 
-from rnn_ensembles.stages import log_to, plot_ensemble
+from rnn_ensembles.stages.log import log_to
+from rnn_ensembles.stages.plots import plot_ensemble
 
 log_to(snakemake.log[0])
 plot_ensemble(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.plot_network."""
+"""Snakemake adapter of rnn_ensembles.stages.plots.plot_network."""
 
-from rnn_ensembles.stages import log_to, plot_network
+from rnn_ensembles.stages.log import log_to
+from rnn_ensembles.stages.plots import plot_network
 
 log_to(snakemake.log[0])
 plot_network(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.summarise_fixed_points."""
+"""Snakemake adapter of rnn_ensembles.stages.aggregate.summarise_fixed_points."""
 
-from rnn_ensembles.stages import log_to, summarise_fixed_points
+from rnn_ensembles.stages.aggregate import summarise_fixed_points
+from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])
 summarise_fixed_points(

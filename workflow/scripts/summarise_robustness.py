@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.summarise_robustness."""
+"""Snakemake adapter of rnn_ensembles.stages.aggregate.summarise_robustness."""
 
-from rnn_ensembles.stages import log_to, summarise_robustness
+from rnn_ensembles.stages.aggregate import summarise_robustness
+from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])
 summarise_robustness(

@@ -1,6 +1,7 @@
-"""Snakemake adapter of rnn_ensembles.stages.train_network."""
+"""Snakemake adapter of rnn_ensembles.stages.train.train_network."""
 
-from rnn_ensembles.stages import log_to, train_network
+from rnn_ensembles.stages.log import log_to
+from rnn_ensembles.stages.train import train_network
 
 log_to(snakemake.log[0])
 train_network(

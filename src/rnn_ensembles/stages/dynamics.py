@@ -1,0 +1,119 @@
+"""The dynamics stages: networks trained elsewhere, fixed points and robustness of each
+network, distances between networks."""
+
+from __future__ import annotations
+
+import time
+
+from rnn_ensembles import dataset
+from rnn_ensembles.analysis import read_analysis
+from rnn_ensembles.io import atomic_path, write_json
+from rnn_ensembles.models import load_network
+from rnn_ensembles.stages.log import log
+
+
+def import_network(source, dataset_path, output, name: str) -> None:
+    """Read a network trained elsewhere (any format of rnn_ensembles.importers), check it
+    fits the task, and write it as a weights file of this workflow."""
+    from rnn_ensembles import importers
+
+    task = dataset.read(dataset_path, splits=()).task()
+    network = importers.import_network(source, {"name": name, "status": "imported"})
+    importers.check_task(network, task, source)
+    log.info(
+        "%s: N = %d from %s (%s)", name, network.n_units, source, network.attrs["source_format"]
+    )
+    network.save(output)
+
+
+def analyse_dynamics(
+    weights_path,
+    dataset_path,
+    analysis_path,
+    outputs: dict,
+    search: dict,
+    robustness: dict,
+    threads: int = 1,
+) -> None:
+    """Fixed points of one network, their stability and their distance to its memory
+    states (``fixed_points``, ``summary``); its accuracy under input noise, pulse amplitude
+    and pruning (``robustness``)."""
+
+    from threadpoolctl import threadpool_limits
+
+    from rnn_ensembles import fixed_points
+    from rnn_ensembles import robustness as perturb
+
+    network = load_network(weights_path)
+    data = dataset.read(dataset_path, splits=("test", "memory_states"))
+    memory = read_analysis(analysis_path, ("state_activity",))["state_activity"]
+    options = dict(search)
+    n_trials = options.pop("n_trials")
+    with threadpool_limits(threads):
+        start = time.perf_counter()
+        trajectories = [
+            network.states(data.inputs(split)[:n]).reshape(-1, network.state_size)
+            for split, n in (("memory_states", 1), ("test", n_trials))
+        ]
+        finder = fixed_points.FixedPointFinder(network, **options)
+        found = finder.find(finder.sample_states(*trajectories))
+        row = fixed_points.describe(found, network, memory)
+        row.update(n_units=network.n_units, wall_time_s=time.perf_counter() - start)
+        log.info(
+            "%s; %d of %d memory states held by a stable fixed point (%.1f s)",
+            found.summary(),
+            row["memory_states_matched"],
+            row["memory_states"],
+            row["wall_time_s"],
+        )
+        start = time.perf_counter()
+        # The noise level of the robust minimal size is always measured.
+        noise = sorted({*robustness["noise_levels"], robustness["criterion_noise"]})
+        curves = perturb.robustness_curves(
+            network,
+            data.task(),
+            robustness["n_trials"],
+            robustness["seed"],
+            noise,
+            robustness["amplitudes"],
+            robustness["prune_fractions"],
+        )
+        log.info("robustness curves: %.1f s", time.perf_counter() - start)
+    found.save(outputs["fixed_points"])
+    write_json(outputs["summary"], row)
+    with atomic_path(outputs["robustness"]) as tmp:
+        curves.to_csv(tmp, sep="\t", index=False)
+
+
+def compare_realisations(
+    labels,
+    analysis_paths,
+    outputs: dict,
+    linkage: str,
+    n_clusters: int,
+) -> None:
+    """Distances between every pair of networks (memory states, activity, spectrum) as
+    square TSV matrices, and their hierarchical clustering."""
+    import pandas as pd
+
+    from rnn_ensembles import comparison
+
+    views = {metric: {} for metric in comparison.METRICS}
+    sizes = {}
+    for label, arrays in zip(labels, analysis_paths, strict=True):
+        # The analysis stage ran the eight-states trial once; its activity is read back.
+        saved = read_analysis(arrays, ("state_activity", "eigenvalues", "memory_activity"))
+        views["procrustes"][label] = saved["state_activity"]
+        views["spectrum"][label] = saved["eigenvalues"]
+        views["cka"][label] = saved["memory_activity"]
+        sizes[label] = saved["memory_activity"].shape[1]
+    table = pd.DataFrame({"network": labels, "size": [sizes[k] for k in labels]})
+    for metric in comparison.METRICS:
+        matrix = comparison.distance_matrix(views[metric], metric)
+        with atomic_path(outputs[metric]) as tmp:
+            matrix.to_csv(tmp, sep="\t")
+        clustered = comparison.clusters(matrix, linkage, n_clusters)
+        table[f"cluster_{metric}"] = clustered["cluster"].to_numpy()
+        table[f"order_{metric}"] = clustered["order"].to_numpy()
+    with atomic_path(outputs["clusters"]) as tmp:
+        table.to_csv(tmp, sep="\t", index=False)

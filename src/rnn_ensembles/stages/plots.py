@@ -1,0 +1,239 @@
+"""The figure stages: each reads its files and hands arrays to rnn_ensembles.figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rnn_ensembles import analysis, dataset
+from rnn_ensembles.analysis import FIGURE_ARRAYS, read_analysis
+from rnn_ensembles.models import load_network
+
+N_EXAMPLE_TRIALS = 3  # trials per example figure, as the paper's Fig. 3
+
+
+def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
+    """Some training trials (paper Fig. 3) and the eight-states test trial (Fig. 6A)."""
+    from rnn_ensembles import figures
+
+    data = dataset.read(dataset_path, splits=("train", "memory_states"))
+    figures.plot_trials(
+        outputs["training_trials"],
+        data.inputs("train")[:N_EXAMPLE_TRIALS],
+        data.targets("train")[:N_EXAMPLE_TRIALS],
+        title=f"{task}: training trials",
+        trial_names=[f"training trial {i}" for i in range(N_EXAMPLE_TRIALS)],
+    )
+    figures.plot_trials(
+        outputs["memory_trial"],
+        data.inputs("memory_states"),
+        data.targets("memory_states"),
+        title=f"{task}: eight-states test trial (no noise)",
+        trial_names=["every memory state, twice"],
+        shade_states=True,
+    )
+
+
+def plot_network(
+    weights_path,
+    initial_weights_path,
+    history_path,
+    analysis_path,
+    outputs: dict,
+    task: str,
+    loss_threshold=None,
+    target_accuracy=None,
+) -> None:
+    """Every figure of one network: training history, test trials, eight-states trial,
+    connectivity, eigenvalues before and after training, state space."""
+    import pandas as pd
+
+    from rnn_ensembles import figures
+
+    trained = load_network(weights_path)
+    initial = load_network(initial_weights_path)
+    arrays = read_analysis(analysis_path)
+    name = f"{task}, N = {trained.n_units}, seed {trained.attrs.get('seed', '?')}"
+    figures.plot_training_history(
+        outputs["history"],
+        pd.read_csv(history_path, sep="\t"),
+        title=f"{name}: training",
+        loss_threshold=loss_threshold,
+        target_accuracy=target_accuracy,
+    )
+    shown = min(N_EXAMPLE_TRIALS, arrays["example_inputs"].shape[0])
+    figures.plot_trials(
+        outputs["test_trials"],
+        arrays["example_inputs"][:shown],
+        arrays["example_targets"][:shown],
+        arrays["example_outputs"][:shown],
+        title=f"{name}: test trials",
+        trial_names=[f"test trial {i}" for i in range(shown)],
+    )
+    figures.plot_trials(
+        outputs["memory_trial"],
+        arrays["memory_inputs"][None],
+        arrays["memory_targets"][None],
+        arrays["memory_outputs"][None],
+        title=f"{name}: eight-states test trial",
+        trial_names=["every memory state, twice"],
+        shade_states=True,
+    )
+    figures.plot_connectivity(
+        outputs["connectivity"], trained.recurrent_matrix(), title=f"{name}: recurrent connectivity"
+    )
+    figures.plot_eigenvalue_spectra(
+        outputs["spectrum"],
+        {
+            "before training": analysis.spectrum(initial.recurrent_matrix())["eigenvalues"],
+            "after training": arrays["eigenvalues"],
+        },
+        title=f"{name}: eigenvalues of the recurrent matrix",
+    )
+    figures.plot_state_spaces(
+        outputs["state_space"],
+        {"eight-states trial": _state_space(arrays)},
+        title=f"{name}: activity in SVD space",
+    )
+
+
+def _state_space(arrays: dict):
+    from rnn_ensembles.figures import StateSpace
+
+    return StateSpace(
+        arrays["svd_projection"], arrays["state_positions"], arrays["svd_explained_variance_ratio"]
+    )
+
+
+def plot_realisations(
+    analysis_paths, seeds, pairs_path, outputs: dict, task: str, size: int
+) -> None:
+    """The realisations of one size side by side: eigenvalue spectra (paper Fig. 5), state
+    spaces (Fig. 7) and their pairwise Procrustes disparity."""
+    import pandas as pd
+
+    from rnn_ensembles import figures
+
+    names = ("eigenvalues", "svd_projection", "svd_explained_variance_ratio", "state_positions")
+    arrays = {
+        seed: read_analysis(path, names) for seed, path in zip(seeds, analysis_paths, strict=True)
+    }
+    name = f"{task}, N = {size}"
+    figures.plot_eigenvalue_spectra(
+        outputs["spectra"],
+        {f"seed {seed}": a["eigenvalues"] for seed, a in arrays.items()},
+        title=f"{name}: eigenvalues of the trained recurrent matrices",
+    )
+    figures.plot_state_spaces(
+        outputs["state_spaces"],
+        {f"seed {seed}": _state_space(a) for seed, a in arrays.items()},
+        title=f"{name}: eight-states trial in SVD space",
+    )
+    pairs = pd.read_csv(pairs_path, sep="\t")
+    figures.plot_disparity_matrix(
+        outputs["disparity"],
+        pairs[pairs["size"] == size],
+        seeds,
+        title=f"{name}: memory-state geometry, pairwise Procrustes disparity",
+    )
+
+
+def plot_ensemble(summary: dict, outputs: dict, task: str, accuracy, fraction) -> None:
+    """Error, sign accuracy and success rate against network size, with the minimal size;
+    and the summary tables as one HTML page.  ``summary`` maps each output name of the
+    aggregate stage (networks, sizes, realisations, realisation_pairs, minimal_size) to
+    its path."""
+    import pandas as pd
+
+    from rnn_ensembles import figures, report
+
+    minimal = json.loads(Path(summary["minimal_size"]).read_text())
+    tables = {name: pd.read_csv(summary[name], sep="\t") for name in report.TABLES}
+    figures.plot_performance_by_size(
+        outputs["performance"],
+        tables["networks"],
+        tables["sizes"],
+        title=f"{task}: performance against network size",
+        accuracy=accuracy,
+        fraction=fraction,
+        minimal_size=minimal["minimal_size"],
+        criterion=minimal["criterion"],
+    )
+    report.write_summary_page(outputs["tables"], tables, minimal, f"{task}: ensemble summary")
+
+
+def plot_dynamics(
+    analysis_path, fixed_points_path, curves_path, outputs: dict, name: str, accuracy
+):
+    """One network's fixed points in its SVD space with the eight-states trajectory, and its
+    robustness curves."""
+    import pandas as pd
+
+    from rnn_ensembles import figures
+    from rnn_ensembles.fixed_points import FixedPoints
+
+    arrays = read_analysis(analysis_path, (*FIGURE_ARRAYS, "svd_components"))
+    found = FixedPoints.restore(fixed_points_path)
+    projection = found.points @ arrays["svd_components"].T
+    panel = _state_space(arrays)._replace(fixed_points=(projection, found.stability))
+    figures.plot_state_spaces(
+        outputs["fixed_points"],
+        {", ".join(f"{v} {k[2:]}" for k, v in found.counts().items()) + " fixed points": panel},
+        title=f"{name}: fixed points and the eight-states trial in SVD space",
+    )
+    curves = pd.read_csv(curves_path, sep="\t").assign(curve=name)
+    figures.plot_robustness(
+        outputs["robustness"], curves, title=f"{name}: robustness", accuracy=accuracy
+    )
+
+
+def plot_comparison(
+    summary: dict, outputs: dict, task: str, linkage: str, n_clusters: int, accuracy
+) -> None:
+    """Distances between all networks of a task with their clustering, the fixed points of
+    every network against its size, and the robustness curves per size.  ``summary`` maps
+    the output names of compare_realisations, summarise_fixed_points and
+    summarise_robustness to their paths."""
+    import pandas as pd
+
+    from rnn_ensembles import figures
+
+    titles = {
+        "procrustes": "memory states: Procrustes disparity",
+        "cka": "eight-states activity: 1 - linear CKA",
+        "spectrum": "eigenvalues of the recurrent matrix: Wasserstein distance",
+    }
+    figures.plot_distance_matrices(
+        outputs["distances"],
+        {title: pd.read_csv(summary[m], sep="\t", index_col=0) for m, title in titles.items()},
+        title=f"{task}: distances between realisations ({linkage} linkage, {n_clusters} clusters)",
+        method=linkage,
+        n_clusters=n_clusters,
+    )
+    fixed_points = pd.read_csv(summary["fixed_points"], sep="\t")
+    figures.plot_fixed_points_by_size(
+        outputs["fixed_points"],
+        fixed_points,
+        title=f"{task}: fixed points of every network",
+        n_states=int(fixed_points["memory_states"].max()),
+    )
+    by_size = pd.read_csv(summary["robustness_sizes"], sep="\t")
+    curves = pd.read_csv(summary["robustness"], sep="\t")
+    external = curves[curves["network"].str.startswith("external/")]
+    merged = pd.concat(
+        [
+            by_size.rename(columns={"sign_accuracy_mean": "sign_accuracy"}).assign(
+                curve=lambda f: "N = " + f["size"].astype(str), external=False
+            ),
+            external.assign(curve=external["network"], external=True),
+        ],
+        ignore_index=True,
+    )
+    minimal = json.loads(Path(summary["minimal_size_noise"]).read_text())
+    figures.plot_robustness(
+        outputs["robustness"],
+        merged,
+        title=f"{task}: robustness per size (mean \u00b1 sd); minimal size at input noise "
+        f"{minimal['noise_std']}: {minimal['minimal_size'] or 'none'}",
+        accuracy=accuracy,
+    )
