@@ -1,6 +1,12 @@
-# Ensemble experiments on trained recurrent networks.
-#   dataset -> train (one job per size x seed) -> analyse (one per network) -> aggregate
-#   -> figures (one job per network, per size, per task); snakemake --report results/report.html
+# Ensemble experiments on trained recurrent networks: task x variant x size x seed.
+#   make_dataset        one per task: the task's trials (HDF5)
+#   train_network       one per variant x size x seed; import_network for networks trained elsewhere
+#   analyse_network     one per network: errors, spectrum, SVD of the activity
+#   analyse_dynamics    one per network: fixed points, robustness
+#   aggregate_ensemble  one per task x variant: success per size, the minimal size
+#   compare_variants, compare_realisations, summarise_fixed_points, summarise_robustness:
+#                       one per task, across variants and external networks
+#   plot_*              figures; snakemake --report results/report.html
 # Edit config.yaml, then: snakemake --cores all
 
 
@@ -14,13 +20,17 @@ if not workflow.overwrite_configfiles:
 report: "workflow/report/workflow.rst"
 
 
-include: "workflow/rules/common.smk"
+include: "workflow/rules/config.smk"
+include: "workflow/rules/paths.smk"
+include: "workflow/rules/resources.smk"
+include: "workflow/rules/report.smk"
 include: "workflow/rules/dataset.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/aggregate.smk"
-include: "workflow/rules/figures.smk"
 include: "workflow/rules/dynamics.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/targets.smk"
 
 
 rule all:

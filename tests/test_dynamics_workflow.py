@@ -14,7 +14,7 @@ from rnn_ensembles.fixed_points import FixedPoints, speed
 from rnn_ensembles.models import load_network
 
 SIZES, SEEDS = (2, 8), (1, 2)
-LABELS = [f"N{n}/seed{s}" for n in SIZES for s in SEEDS]
+LABELS = [f"simple_rnn/N{n}/seed{s}" for n in SIZES for s in SEEDS]
 REFERENCE = Path(__file__).resolve().parents[2] / "shared/reference"
 PAPER_TRAINED = REFERENCE / "paper-network-N400-trained.hdf5"
 
@@ -25,7 +25,7 @@ def test_fixed_points_and_robustness_of_every_network(tiny_run):
         network = load_network(folder / "weights.h5")
         found = FixedPoints.restore(folder / "fixed_points.h5")
         row = json.loads((folder / "fixed_points.json").read_text())
-        assert found.eigenvalues.shape == (len(found), network.n_units)
+        assert found.eigenvalues.shape == (len(found), network.state_size)
         # What the file calls fixed points are fixed points of the network's own map.
         assert np.all(speed(network, found.points) < 1e-10)
         assert row["n_units"] == network.n_units and row["n_fixed_points"] == len(found)
@@ -62,7 +62,7 @@ def test_distances_between_realisations_and_their_clusters(tiny_run):
     assert table["network"].tolist() == LABELS
     by_size = pd.read_csv(summary / "robustness_by_size.tsv", sep="\t")
     assert set(by_size["size"]) == set(SIZES) and (by_size["networks"] == 2).all()
-    minimal = json.loads((summary / "minimal_size_noise.json").read_text())
+    minimal = json.loads((summary / "minimal_size_noise.json").read_text())["simple_rnn"]
     assert minimal["noise_std"] == 0.2 and "at input noise 0.2" in minimal["criterion"]
     for name in ("distances", "fixed_points_by_size", "robustness_by_size"):
         assert (summary / "figures" / f"{name}.png").stat().st_size > 0
@@ -111,8 +111,8 @@ def test_paper_network_is_analysed_and_compared_with_the_ensemble(tmp_path):
     clusters = pd.read_csv(summary / "clusters.tsv", sep="\t").set_index("network")
     assert clusters.loc["external/paper_N400", "size"] == 400
     matrix = pd.read_csv(summary / "distances_spectrum.tsv", sep="\t", index_col=0)
-    assert list(matrix.index) == ["N2/seed1", "external/paper_N400"]
-    assert matrix.loc["N2/seed1", "external/paper_N400"] > 0
+    assert list(matrix.index) == ["simple_rnn/N2/seed1", "external/paper_N400"]
+    assert matrix.loc["simple_rnn/N2/seed1", "external/paper_N400"] > 0
 
 
 def test_a_file_that_is_not_a_network_is_named(tmp_path):

@@ -73,9 +73,9 @@ def wait_for(path: Path, proc: subprocess.Popen, limit_s: float = 600) -> None:
 
 # -- resume after SIGKILL, determinism -----------------------------------------------------
 def test_killed_training_resumes_to_the_weights_of_an_uninterrupted_run(tmp_path):
-    config, target = CONFIGS / "resume.yaml", "results/resume/N4/seed1/weights.h5"
+    config, target = CONFIGS / "resume.yaml", "results/resume/simple_rnn/N4/seed1/weights.h5"
     killed, reference = tmp_path / "killed", tmp_path / "reference"
-    folder = killed / "results/resume/N4/seed1"
+    folder = killed / "results/resume/simple_rnn/N4/seed1"
     proc = subprocess.Popen(
         snakemake_command(killed, "--cores", "2", target, configfile=config),
         stdout=subprocess.DEVNULL,
@@ -114,7 +114,7 @@ def test_killed_training_resumes_to_the_weights_of_an_uninterrupted_run(tmp_path
 
 
 def test_same_config_same_files_and_other_seeds_other_networks(tiny_run, tmp_path):
-    snakemake(tmp_path, "--cores", "2", "results/tiny/N8/seed1/weights.h5")
+    snakemake(tmp_path, "--cores", "2", "results/tiny/simple_rnn/N8/seed1/weights.h5")
     paths = [root / "results/tiny/dataset.h5" for root in (tiny_run, tmp_path)]
     with h5py.File(paths[0]) as first, h5py.File(paths[1]) as second:
         assert dict(first.attrs) == dict(second.attrs)
@@ -125,15 +125,15 @@ def test_same_config_same_files_and_other_seeds_other_networks(tiny_run, tmp_pat
                 assert a.dtype == b.dtype
                 np.testing.assert_array_equal(a[()], b[()])
     assert paths[0].read_bytes() == paths[1].read_bytes()  # no timestamps in the file either
-    folder = "results/tiny/N8/seed{}/weights.h5"
+    folder = "results/tiny/simple_rnn/N8/seed{}/weights.h5"
     again, before = weights(tmp_path / folder.format(1)), weights(tiny_run / folder.format(1))
     for name, array in before.items():
         np.testing.assert_array_equal(again[name], array, err_msg=name)
     other = weights(tiny_run / folder.format(2))
     assert not np.allclose(other["W_rec"], before["W_rec"])
     assert not np.allclose(
-        weights(tiny_run / "results/tiny/N8/seed2/initial_weights.h5")["W_in"],
-        weights(tiny_run / "results/tiny/N8/seed1/initial_weights.h5")["W_in"],
+        weights(tiny_run / "results/tiny/simple_rnn/N8/seed2/initial_weights.h5")["W_in"],
+        weights(tiny_run / "results/tiny/simple_rnn/N8/seed1/initial_weights.h5")["W_in"],
     )
 
 
@@ -143,11 +143,11 @@ def test_diverging_networks_are_recorded_and_counted(tmp_path):
         tmp_path,
         "--cores",
         "2",
-        "results/diverge/summary/sizes.tsv",
+        "results/diverge/simple_rnn/summary/sizes.tsv",
         configfile=CONFIGS / "diverge.yaml",
     )
     assert proc.returncode == 0
-    summary = tmp_path / "results/diverge/summary"
+    summary = tmp_path / "results/diverge/simple_rnn/summary"
     networks = pd.read_csv(summary / "networks.tsv", sep="\t")
     assert networks["training_status"].tolist() == ["diverged", "diverged"]
     assert not networks["success"].any() and not networks["missing"].any()
@@ -158,14 +158,14 @@ def test_diverging_networks_are_recorded_and_counted(tmp_path):
     ]
     assert json.loads((summary / "minimal_size.json").read_text())["minimal_size"] is None
     # The weights did blow up: the analysis ran on non-finite matrices without crashing.
-    trained = weights(tmp_path / "results/diverge/N4/seed1/weights.h5")
+    trained = weights(tmp_path / "results/diverge/simple_rnn/N4/seed1/weights.h5")
     assert not all(np.isfinite(a).all() for a in trained.values())
-    metrics = json.loads((tmp_path / "results/diverge/N4/seed1/metrics.json").read_text())
+    metrics = json.loads((tmp_path / "results/diverge/simple_rnn/N4/seed1/metrics.json").read_text())
     assert np.isnan(metrics["spectral_radius"]) and metrics["memory_states_visited"] == 0
 
 
 def test_networks_out_of_budget_fail_with_their_reason(tiny_run):
-    networks = pd.read_csv(tiny_run / "results/tiny/summary/networks.tsv", sep="\t")
+    networks = pd.read_csv(tiny_run / "results/tiny/simple_rnn/summary/networks.tsv", sep="\t")
     # Two epochs never reach the criterion on the tiny config.
     assert (networks["training_status"] == "budget_exhausted").all()
     assert not networks["success"].any()
@@ -182,18 +182,18 @@ def test_failed_network_is_listed_missing_and_the_rest_is_analysed(tmp_path):
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump(config))
     # A real fault for one network: a file stands where its checkpoint folder must go.
-    blocked = tmp_path / "results/tiny/N8/seed2/checkpoint"
+    blocked = tmp_path / "results/tiny/simple_rnn/N8/seed2/checkpoint"
     blocked.parent.mkdir(parents=True)
     blocked.write_text("not a folder")
-    target = "results/tiny/summary/sizes.tsv"
+    target = "results/tiny/simple_rnn/summary/sizes.tsv"
     proc = snakemake(tmp_path, "--cores", "2", "--keep-going", target, configfile=configfile)
     console = proc.stdout + proc.stderr
     assert "N=8 seed=2: training failed" in console and "FileExistsError" in console
-    assert "--forcerun results/tiny/N8/seed2/weights.h5" in console
+    assert "--forcerun results/tiny/simple_rnn/N8/seed2/weights.h5" in console
     log = (blocked.parent / "train.log").read_text()
     assert "Traceback" in log and "checkpoint" in log  # the details stay in the log
 
-    summary = tmp_path / "results/tiny/summary"
+    summary = tmp_path / "results/tiny/simple_rnn/summary"
     networks = pd.read_csv(summary / "networks.tsv", sep="\t").set_index(["size", "seed"])
     assert networks["missing"].to_dict() == {(8, 1): False, (8, 2): True}
     assert networks.loc[(8, 2), "training_status"] == "failed"
@@ -204,14 +204,14 @@ def test_failed_network_is_listed_missing_and_the_rest_is_analysed(tmp_path):
 
     # The documented way to retrain just the failed network once its cause is gone.
     blocked.unlink()
-    before = {p: p.stat().st_mtime_ns for p in tmp_path.glob("results/tiny/N*/seed*/weights.h5")}
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.glob("results/tiny/simple_rnn/N*/seed*/weights.h5")}
     snakemake(
         tmp_path,
         "--cores",
         "2",
         target,
         "--forcerun",
-        "results/tiny/N8/seed2/weights.h5",
+        "results/tiny/simple_rnn/N8/seed2/weights.h5",
         configfile=configfile,
     )
     retrained = {p for p, mtime in before.items() if p.stat().st_mtime_ns != mtime}
@@ -444,7 +444,7 @@ def test_truncated_dataset_stops_training_with_one_line(good_files, tmp_path):
         tmp_path,
         "--cores",
         "1",
-        "results/tiny/N2/seed1/weights.h5",
+        "results/tiny/simple_rnn/N2/seed1/weights.h5",
         "--rerun-triggers",
         "mtime",
         check=False,
@@ -458,7 +458,7 @@ def test_truncated_dataset_stops_training_with_one_line(good_files, tmp_path):
 
 
 def test_foreign_weights_file_stops_the_analysis_with_one_line(good_files, tmp_path):
-    folder = tmp_path / "results/tiny/N2/seed1"
+    folder = tmp_path / "results/tiny/simple_rnn/N2/seed1"
     folder.mkdir(parents=True)
     data = folder.parents[1] / "dataset.h5"
     data.write_bytes((good_files / "dataset.h5").read_bytes())
@@ -472,13 +472,13 @@ def test_foreign_weights_file_stops_the_analysis_with_one_line(good_files, tmp_p
         tmp_path,
         "--cores",
         "1",
-        "results/tiny/N2/seed1/metrics.json",
+        "results/tiny/simple_rnn/N2/seed1/metrics.json",
         "--rerun-triggers",
         "mtime",
         check=False,
     )
     assert proc.returncode != 0
-    message = "results/tiny/N2/seed1/weights.h5: expected a network file, found content='dataset'"
+    message = "results/tiny/simple_rnn/N2/seed1/weights.h5: expected a network file, found content='dataset'"
     one_line_error(folder / "analyse.log", message)
     assert message in proc.stdout + proc.stderr
 

@@ -27,7 +27,8 @@ CATEGORIES = [
     "4. Ensemble",
     "5. Fixed points and robustness",
 ]
-TASK_FIGURES = ("performance_by_size", "distances", "fixed_points_by_size", "robustness_by_size")
+VARIANT_FIGURES = ("performance_by_size",)
+TASK_FIGURES = ("variants_by_size", "distances", "fixed_points_by_size", "robustness_by_size")
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -35,11 +36,13 @@ def figure_paths(results):
     paths = [
         results / "figures" / f"{name}.png" for name in ("training_trials", "memory_states_trial")
     ]
+    variant = results / "simple_rnn"
     for size in SIZES:
-        paths += [results / f"summary/figures/N{size}_{name}.png" for name in SIZE_FIGURES]
+        paths += [variant / f"summary/figures/N{size}_{name}.png" for name in SIZE_FIGURES]
         for seed in SEEDS:
-            folder = results / f"N{size}/seed{seed}/figures"
+            folder = variant / f"N{size}/seed{seed}/figures"
             paths += [folder / f"{name}.png" for name in NETWORK_FIGURES]
+    paths += [variant / f"summary/figures/{name}.png" for name in VARIANT_FIGURES]
     return [*paths, *(results / f"summary/figures/{name}.png" for name in TASK_FIGURES)]
 
 
@@ -55,11 +58,12 @@ def test_every_figure_is_a_png_with_a_log_beside_it(tiny_run):
     for path in figure_paths(results):
         image = matplotlib.image.imread(path)
         assert image.shape[0] > 200 and image.shape[1] > 300, path
-    for folder in [results / "figures", results / "summary/figures"] + [
-        results / f"N{n}/seed{s}/figures" for n in SIZES for s in SEEDS
+    variant = results / "simple_rnn"
+    for folder in [results / "figures", results / "summary/figures", variant / "summary/figures"] + [
+        variant / f"N{n}/seed{s}/figures" for n in SIZES for s in SEEDS
     ]:
         assert list(folder.glob("*.log")), folder
-    tables = (results / "summary/figures/summary_tables.html").read_text()
+    tables = (variant / "summary/figures/summary_tables.html").read_text()
     assert tables.count("<table") == 4
 
 
@@ -79,10 +83,10 @@ def test_report_holds_every_figure_with_its_rendered_caption(tiny_report, tiny_r
         assert entry["mime_type"] == "image/png" and entry["data_uri"].startswith("data:image/png")
         # Captions are templates: filled in with the wildcards and config of this run.
         assert entry["caption"] and "{{" not in entry["caption"], path
-    history = results["results/tiny/N8/seed2/figures/training_history.png"]["caption"]
+    history = results["results/tiny/simple_rnn/N8/seed2/figures/training_history.png"]["caption"]
     history = " ".join(history.split())
     assert "N = 8, seed 2" in history and "at most 2 epochs" in history
-    assert "tiny: N = 8, seed 2" in categories["3. Per-network analysis"]
+    assert "tiny, simple_rnn: N = 8, seed 2" in categories["3. Per-network analysis"]
     # Self-contained: nothing is fetched from elsewhere.
     assert 'src="http' not in page
 

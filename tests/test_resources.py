@@ -17,7 +17,7 @@ from rnn_ensembles.resources import MIN_MINUTES, training_minutes, training_seco
 
 # The paper's protocol (config/paper.yaml) at its largest size.
 PAPER = dict(n_units=400, n_train=30050, n_validation=50, steps=340, batch_size=128, epochs=20)
-TRAIN = "results/tiny/N8/seed1/weights.h5"
+TRAIN = "results/tiny/simple_rnn/N8/seed1/weights.h5"
 
 
 def job_resources(workdir, target, *args, configfile=CONFIGS / "tiny.yaml"):
@@ -53,7 +53,7 @@ def test_tiny_jobs_ask_for_the_floor(tmp_path):
 
 def test_train_job_resources_follow_the_config(tmp_path):
     jobs = job_resources(
-        tmp_path, "results/flipflop3/N400/seed1/weights.h5", configfile=REPO / "config/paper.yaml"
+        tmp_path, "results/flipflop3/simple_rnn/N400/seed1/weights.h5", configfile=REPO / "config/paper.yaml"
     )
     assert int(jobs["train_network"]["runtime"]) == training_minutes(**PAPER)
     # The training split alone is 2 x 30050 trials x 340 steps x 3 bits x 4 bytes = 245 MB.
@@ -92,7 +92,7 @@ def test_training_runs_on_the_gpu_when_there_is_one(tmp_path):
     reason = visible_gpus()
     if reason:
         pytest.skip(reason)
-    targets = [f"results/tiny/N8/seed{seed}/weights.h5" for seed in (1, 2)]
+    targets = [f"results/tiny/simple_rnn/N8/seed{seed}/weights.h5" for seed in (1, 2)]
     snakemake(tmp_path, "--profile", str(REPO / "profiles/gpu"), "--cores", "2", *targets)
     for target in targets:
         with h5py.File(tmp_path / target) as handle:

@@ -93,7 +93,7 @@ def slurm_run(slurm_cluster, tmp_path_factory):
             "1",
             "--seconds-between-status-checks",
             "1",
-            f"{TASK}/summary/minimal_size.json",
+            f"{TASK}/simple_rnn/summary/minimal_size.json",
             configfile=configfile,
         )
     return workdir, proc.stderr
@@ -115,7 +115,7 @@ def test_three_sbatch_jobs_with_both_networks_in_one(slurm_run):
 def test_networks_equal_those_of_the_local_run(slurm_run, tiny_run):
     workdir, _ = slurm_run
     for seed in SEEDS:
-        network = f"{TASK}/N{SIZE}/seed{seed}"
+        network = f"{TASK}/simple_rnn/N{SIZE}/seed{seed}"
         with (
             h5py.File(workdir / network / "weights.h5") as cluster_file,
             h5py.File(tiny_run / network / "weights.h5") as local_file,

@@ -45,7 +45,7 @@ def test_dataset_file_contract(tiny_run):
 def test_network_files_contract(tiny_run):
     for size in SIZES:
         for seed in SEEDS:
-            folder = tiny_run / f"results/tiny/N{size}/seed{seed}"
+            folder = tiny_run / f"results/tiny/simple_rnn/N{size}/seed{seed}"
             net = load_network(folder / "weights.h5")
             assert net.W_rec.shape == (size, size) and net.W_in.shape == (3, size)
             assert net.W_out.shape == (size, 3) and net.b_out.shape == (3,)
@@ -82,7 +82,7 @@ def test_network_files_contract(tiny_run):
 def test_keras_model_file_reproduces_the_weights_file(tiny_run):
     import keras
 
-    folder = tiny_run / "results/tiny/N8/seed1"
+    folder = tiny_run / "results/tiny/simple_rnn/N8/seed1"
     model = keras.models.load_model(folder / "model.keras")
     net = load_network(folder / "weights.h5")
     x = dataset.read(tiny_run / "results/tiny/dataset.h5").inputs("test")
@@ -90,7 +90,7 @@ def test_keras_model_file_reproduces_the_weights_file(tiny_run):
 
 
 def test_summary_tables(tiny_run):
-    summary = tiny_run / "results/tiny/summary"
+    summary = tiny_run / "results/tiny/simple_rnn/summary"
     networks = pd.read_csv(summary / "networks.tsv", sep="\t")
     assert sorted(zip(networks["size"], networks["seed"], strict=True)) == [
         (n, s) for n in SIZES for s in SEEDS
@@ -118,4 +118,4 @@ def test_every_output_has_its_log(tiny_run):
     # dynamics.smk: analysis and figures per network; comparison, two summaries, figures
     dynamics = 2 * n_networks + 4
     assert len(logs) == stages + figures + dynamics
-    assert "epoch 2" in (tiny_run / "results/tiny/N8/seed1/train.log").read_text()
+    assert "epoch 2" in (tiny_run / "results/tiny/simple_rnn/N8/seed1/train.log").read_text()

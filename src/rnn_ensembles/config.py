@@ -8,6 +8,7 @@ schema internals.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from pathlib import Path
@@ -16,6 +17,9 @@ import jsonschema
 import yaml
 
 from rnn_ensembles.tasks import make_task
+
+# Keys of a variant that are not options of its architecture's build().
+VARIANT_KEYS = ("architecture", "sizes", "seeds")
 
 TYPE_NAMES = {
     "integer": "an integer",
@@ -49,6 +53,24 @@ def load_schema(path) -> dict:
         return yaml.safe_load(handle)
 
 
+def with_defaults(config: dict, schema: dict) -> dict:
+    """A copy of a schema-valid ``config`` with every default of ``schema`` filled in, as
+    Snakemake's ``validate`` fills them (jsonschema's documented way to set defaults)."""
+    base = _Validator.VALIDATORS["properties"]
+
+    def fill(validator, properties, instance, schema_):
+        for name, sub in properties.items():
+            if isinstance(instance, dict) and "default" in sub:
+                instance.setdefault(name, copy.deepcopy(sub["default"]))
+        yield from base(validator, properties, instance, schema_)
+
+    filler = jsonschema.validators.extend(_Validator, {"properties": fill})
+    filled = copy.deepcopy(config)
+    for _ in filler(schema).iter_errors(filled):
+        pass
+    return filled
+
+
 def schema_problems(config, schema: dict) -> list[str]:
     """Every violation of ``schema`` by ``config``, one readable line each, sorted by key."""
     found = []
@@ -57,9 +79,56 @@ def schema_problems(config, schema: dict) -> list[str]:
     return sorted(set(found))
 
 
+def network_variants(network: dict) -> dict[str, dict]:
+    """The variants of the ``network`` block, by name: each with its ``architecture``, the
+    ``options`` of its build() and its ``sizes`` and ``seeds``.
+
+    Without ``variants``, one variant named after ``architecture`` with the block's
+    ``recurrent_initializer``: the one-line config of a single architecture.
+    """
+    given = network.get("variants") or {
+        network["architecture"]: {
+            "architecture": network["architecture"],
+            "recurrent_initializer": network["recurrent_initializer"],
+        }
+    }
+    return {
+        name: {
+            "architecture": spec["architecture"],
+            "options": {k: v for k, v in spec.items() if k not in VARIANT_KEYS},
+            "sizes": spec.get("sizes", network["sizes"]),
+            "seeds": spec.get("seeds", network["seeds"]),
+        }
+        for name, spec in given.items()
+    }
+
+
+def variant_problems(key: str, variant: dict) -> list[str]:
+    """Options of a variant that its architecture does not take, or refuses; ``key`` is the
+    variant's dotted path in the config."""
+    from rnn_ensembles.models import get_architecture
+
+    module = get_architecture(variant["architecture"])
+    options = variant["options"]
+    allowed = sorted(module.OPTIONS)
+    out = [
+        f"{key}.{name}: not an option of {variant['architecture']}; allowed: {', '.join(allowed)}"
+        for name in sorted(set(options) - set(allowed))
+    ]
+    known = {k: v for k, v in options.items() if k in allowed}
+    # An architecture states each bad value as "<option> = <value>: <what is allowed>".
+    check = getattr(module, "option_problems", None)
+    out.extend(f"{key}.{problem}" for problem in (check(known) if check else []))
+    return out
+
+
 def problems(config: dict) -> list[str]:
     """Every inconsistency between the keys of a schema-valid config."""
     out = []
+    network = config["network"]
+    for name, variant in network_variants(network).items():
+        key = f"network.variants.{name}" if network.get("variants") else "network"
+        out.extend(variant_problems(key, variant))
     for name, task in config["tasks"].items():
         params = {k: v for k, v in task.items() if k != "kind"}
         try:
@@ -80,9 +149,10 @@ def check_config(config, schema_path, source: str = "") -> None:
     The schema is checked first; the consistency checks need its types to hold.
     ``source`` (the config files) is named in the message.
     """
-    found = schema_problems(config, load_schema(schema_path))
+    schema = load_schema(schema_path)
+    found = schema_problems(config, schema)
     if not found:
-        found = problems(config)
+        found = problems(with_defaults(config, schema))
     if found:
         count = f"{len(found)} problem{'s' if len(found) > 1 else ''}"
         raise ConfigError(

@@ -552,6 +552,52 @@ def plot_performance_by_size(
     _save(figure, path)
 
 
+def plot_variants_by_size(
+    path, variants: pd.DataFrame, networks: pd.DataFrame, *, title: str, accuracy, fraction
+) -> None:
+    """Every variant side by side against network size: mean test sign accuracy and the
+    success rate with its Wilson interval, one line per variant, its minimal size marked.
+
+    ``variants`` is ``variants.tsv`` (one row per variant and size), ``networks`` the
+    variants' ``networks.tsv`` together, with a ``variant`` column.
+    """
+    figure = _new_figure(12.0, 4.6)
+    accuracy_ax, rate_ax = figure.subplots(1, 2)
+    names = list(dict.fromkeys(variants["variant"]))
+    colours = matplotlib.colormaps["tab10"]
+    present = networks[~networks["missing"].astype(bool)]
+    for i, name in enumerate(names):
+        colour = colours(i % 10)
+        rows = variants[variants["variant"] == name].sort_values("size")
+        mean = present[present["variant"] == name].groupby("size")["sign_accuracy"].mean()
+        accuracy_ax.plot(mean.index, mean.to_numpy(), marker="o", color=colour, label=name)
+        rate = rows["success_rate"].to_numpy(float)
+        minimal = rows["minimal_size"].iloc[0]
+        label = f"{name}: minimal N = {int(minimal)}" if pd.notna(minimal) else f"{name}: none"
+        rate_ax.errorbar(
+            rows["size"],
+            rate,
+            yerr=[rate - rows["success_rate_low"], rows["success_rate_high"] - rate],
+            color=colour,
+            marker="o",
+            capsize=3,
+            label=label,
+        )
+        if pd.notna(minimal):
+            rate_ax.axvline(minimal, color=colour, lw=2, alpha=0.35)
+    accuracy_ax.axhline(accuracy, **GUIDE_STYLE, label=f"success threshold {accuracy:g}")
+    accuracy_ax.set(ylabel="mean test sign accuracy", title="accuracy")
+    rate_ax.axhline(fraction, **GUIDE_STYLE, label=f"required fraction {fraction:g}")
+    rate_ax.set(
+        ylabel="fraction of networks that succeed", title="success rate", ylim=(-0.03, 1.08)
+    )
+    for ax in (accuracy_ax, rate_ax):
+        _size_axis(ax, variants["size"])
+        ax.legend(fontsize=8, loc="best")
+    _title(figure, title)
+    _save(figure, path)
+
+
 def disparity_matrix(pairs: pd.DataFrame, seeds) -> np.ndarray:
     """Symmetric (seeds, seeds) matrix of the ``procrustes_disparity`` of ``pairs`` (rows
     seed_a, seed_b), 0 on the diagonal, NaN where a pair has no value."""

@@ -117,10 +117,11 @@ def robustness_curves(
 
 
 def size_curves(curves: pd.DataFrame) -> pd.DataFrame:
-    """Per size, perturbation and level: networks, mean and sd of the sign accuracy and MSE.
+    """Per variant, size, perturbation and level: networks, mean and sd of the sign accuracy
+    and MSE.
 
-    ``curves`` holds the rows of every network with a ``size`` column."""
-    grouped = curves.groupby(["size", "perturbation", "level"], sort=True)
+    ``curves`` holds the rows of every network with ``variant`` and ``size`` columns."""
+    grouped = curves.groupby(["variant", "size", "perturbation", "level"], sort=True)
     out = grouped.agg(
         networks=("sign_accuracy", "size"),
         sign_accuracy_mean=("sign_accuracy", "mean"),

@@ -1,25 +1,44 @@
 rule aggregate_ensemble:
     input:
-        metrics=ensemble_files(rules.analyse_network.output.metrics),
-        arrays=ensemble_files(rules.analyse_network.output.arrays),
+        metrics=variant_files(f"{NETWORK}/metrics.json"),
+        arrays=variant_files(f"{NETWORK}/analysis.h5"),
     output:
-        networks=f"{SUMMARY}/networks.tsv",
-        sizes=f"{SUMMARY}/sizes.tsv",
-        minimal_size=f"{SUMMARY}/minimal_size.json",
-        realisations=f"{SUMMARY}/realisations.tsv",
-        realisation_pairs=f"{SUMMARY}/realisation_pairs.tsv",
+        networks=f"{VARIANT_SUMMARY}/networks.tsv",
+        sizes=f"{VARIANT_SUMMARY}/sizes.tsv",
+        minimal_size=f"{VARIANT_SUMMARY}/minimal_size.json",
+        realisations=f"{VARIANT_SUMMARY}/realisations.tsv",
+        realisation_pairs=f"{VARIANT_SUMMARY}/realisation_pairs.tsv",
     log:
-        f"{SUMMARY}/aggregate.log",
+        f"{VARIANT_SUMMARY}/aggregate.log",
     benchmark:
-        f"{BENCHMARKS}/aggregate_ensemble.tsv"
+        f"{BENCHMARKS}/aggregate_ensemble/{{variant}}.tsv"
     conda:
         "../../envs/aggregate_ensemble.yaml"
     resources:
         mem_mb=2048,
         runtime=10,
     params:
-        expected=ensemble_grid(),
+        expected=variant_expected,
         accuracy=config["criterion"]["accuracy"],
         fraction=config["criterion"]["fraction"],
     script:
         "../scripts/aggregate_ensemble.py"
+
+
+rule compare_variants:
+    input:
+        sizes=variant_summary_files("sizes.tsv"),
+        minimal_size=variant_summary_files("minimal_size.json"),
+    output:
+        variants=f"{SUMMARY}/variants.tsv",
+    log:
+        f"{SUMMARY}/compare_variants.log",
+    conda:
+        "../../envs/compare_variants.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        variants=VARIANTS,
+    script:
+        "../scripts/compare_variants.py"

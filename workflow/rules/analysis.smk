@@ -1,14 +1,15 @@
 rule analyse_network:
     input:
-        weights=rules.train_network.output.weights,
+        # Trained by train_network, or imported by import_network (dynamics.smk).
+        weights=f"{ANY_NETWORK}/weights.h5",
         dataset=rules.make_dataset.output.dataset,
     output:
-        metrics=f"{NETWORK}/metrics.json",
-        arrays=f"{NETWORK}/analysis.h5",
+        metrics=f"{ANY_NETWORK}/metrics.json",
+        arrays=f"{ANY_NETWORK}/analysis.h5",
     log:
-        f"{NETWORK}/analyse.log",
+        f"{ANY_NETWORK}/analyse.log",
     benchmark:
-        f"{BENCHMARKS}/analyse_network/{NETWORK_KEY}.tsv"
+        f"{BENCHMARKS}/analyse_network/{{network}}.tsv"
     conda:
         "../../envs/analyse_network.yaml"
     resources:

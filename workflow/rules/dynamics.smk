@@ -20,32 +20,19 @@ rule import_network:
         "../scripts/import_network.py"
 
 
-use rule analyse_network as analyse_external_network with:
-    input:
-        weights=rules.import_network.output.weights,
-        dataset=rules.make_dataset.output.dataset,
-    output:
-        metrics=f"{EXTERNAL}/metrics.json",
-        arrays=f"{EXTERNAL}/analysis.h5",
-    log:
-        f"{EXTERNAL}/analyse.log",
-    benchmark:
-        f"{BENCHMARKS}/analyse_network/external_{{name}}.tsv"
-
-
 rule analyse_dynamics:
     input:
-        weights=rules.train_network.output.weights,
+        weights=f"{ANY_NETWORK}/weights.h5",
         dataset=rules.make_dataset.output.dataset,
         arrays=rules.analyse_network.output.arrays,
     output:
-        fixed_points=f"{NETWORK}/fixed_points.h5",
-        summary=f"{NETWORK}/fixed_points.json",
-        robustness=f"{NETWORK}/robustness.tsv",
+        fixed_points=f"{ANY_NETWORK}/fixed_points.h5",
+        summary=f"{ANY_NETWORK}/fixed_points.json",
+        robustness=f"{ANY_NETWORK}/robustness.tsv",
     log:
-        f"{NETWORK}/dynamics.log",
+        f"{ANY_NETWORK}/dynamics.log",
     benchmark:
-        f"{BENCHMARKS}/analyse_dynamics/{NETWORK_KEY}.tsv"
+        f"{BENCHMARKS}/analyse_dynamics/{{network}}.tsv"
     conda:
         "../../envs/analyse_dynamics.yaml"
     threads: 1
@@ -57,21 +44,6 @@ rule analyse_dynamics:
         robustness=config["robustness"],
     script:
         "../scripts/analyse_dynamics.py"
-
-
-use rule analyse_dynamics as analyse_external_dynamics with:
-    input:
-        weights=rules.import_network.output.weights,
-        dataset=rules.make_dataset.output.dataset,
-        arrays=rules.analyse_external_network.output.arrays,
-    output:
-        fixed_points=f"{EXTERNAL}/fixed_points.h5",
-        summary=f"{EXTERNAL}/fixed_points.json",
-        robustness=f"{EXTERNAL}/robustness.tsv",
-    log:
-        f"{EXTERNAL}/dynamics.log",
-    benchmark:
-        f"{BENCHMARKS}/analyse_dynamics/external_{{name}}.tsv"
 
 
 rule compare_realisations:
@@ -155,14 +127,14 @@ rule plot_dynamics:
             f"{NETWORK_FIGURES}/fixed_points.png",
             caption="../report/dynamics_fixed_points.rst",
             category=REPORT_CATEGORY["dynamics"],
-            subcategory=network_subcategory,
+            subcategory=any_network_subcategory,
             labels={"content": "1. fixed points in SVD space"},
         ),
         robustness=report(
             f"{NETWORK_FIGURES}/robustness.png",
             caption="../report/dynamics_robustness.rst",
             category=REPORT_CATEGORY["dynamics"],
-            subcategory=network_subcategory,
+            subcategory=any_network_subcategory,
             labels={"content": "2. robustness"},
         ),
     log:
@@ -173,37 +145,10 @@ rule plot_dynamics:
         mem_mb=1024,
         runtime=10,
     params:
-        name=network_title,
+        name=any_network_subcategory,
         accuracy=config["criterion"]["accuracy"],
     script:
         "../scripts/plot_dynamics.py"
-
-
-use rule plot_dynamics as plot_external_dynamics with:
-    input:
-        arrays=rules.analyse_external_network.output.arrays,
-        fixed_points=rules.analyse_external_dynamics.output.fixed_points,
-        curves=rules.analyse_external_dynamics.output.robustness,
-    output:
-        fixed_points=report(
-            f"{EXTERNAL_FIGURES}/fixed_points.png",
-            caption="../report/dynamics_fixed_points.rst",
-            category=REPORT_CATEGORY["dynamics"],
-            subcategory=external_subcategory,
-            labels={"content": "1. fixed points in SVD space"},
-        ),
-        robustness=report(
-            f"{EXTERNAL_FIGURES}/robustness.png",
-            caption="../report/dynamics_robustness.rst",
-            category=REPORT_CATEGORY["dynamics"],
-            subcategory=external_subcategory,
-            labels={"content": "2. robustness"},
-        ),
-    log:
-        f"{EXTERNAL_FIGURES}/plot_dynamics.log",
-    params:
-        name=external_subcategory,
-        accuracy=config["criterion"]["accuracy"],
 
 
 rule plot_comparison:
@@ -211,6 +156,7 @@ rule plot_comparison:
         procrustes=rules.compare_realisations.output.procrustes,
         cka=rules.compare_realisations.output.cka,
         spectrum=rules.compare_realisations.output.spectrum,
+        clusters=rules.compare_realisations.output.clusters,
         fixed_points=rules.summarise_fixed_points.output.table,
         robustness=rules.summarise_robustness.output.curves,
         robustness_sizes=rules.summarise_robustness.output.sizes,
@@ -220,22 +166,22 @@ rule plot_comparison:
             f"{SUMMARY_FIGURES}/distances.png",
             caption="../report/comparison_distances.rst",
             category=REPORT_CATEGORY["ensemble"],
-            subcategory="{task}: all sizes",
-            labels={"content": "3. distances between realisations"},
+            subcategory="{task}: every variant",
+            labels={"content": "2. distances between realisations"},
         ),
         fixed_points=report(
             f"{SUMMARY_FIGURES}/fixed_points_by_size.png",
             caption="../report/comparison_fixed_points.rst",
             category=REPORT_CATEGORY["ensemble"],
-            subcategory="{task}: all sizes",
-            labels={"content": "4. fixed points against network size"},
+            subcategory="{task}: every variant",
+            labels={"content": "3. fixed points against network size"},
         ),
         robustness=report(
             f"{SUMMARY_FIGURES}/robustness_by_size.png",
             caption="../report/comparison_robustness.rst",
             category=REPORT_CATEGORY["ensemble"],
-            subcategory="{task}: all sizes",
-            labels={"content": "5. robustness against network size"},
+            subcategory="{task}: every variant",
+            labels={"content": "4. robustness against network size"},
         ),
     log:
         f"{SUMMARY_FIGURES}/plot_comparison.log",

@@ -37,52 +37,52 @@ rule plot_network:
         weights=rules.train_network.output.weights,
         initial_weights=rules.train_network.output.initial_weights,
         history=rules.train_network.output.history,
-        arrays=rules.analyse_network.output.arrays,
+        arrays=f"{NETWORK}/analysis.h5",
     output:
         history=report(
-            f"{NETWORK_FIGURES}/training_history.png",
+            f"{NETWORK}/figures/training_history.png",
             caption="../report/network_history.rst",
             category=REPORT_CATEGORY["training"],
             subcategory=network_subcategory,
             labels={"content": "loss and validation accuracy"},
         ),
         test_trials=report(
-            f"{NETWORK_FIGURES}/test_trials.png",
+            f"{NETWORK}/figures/test_trials.png",
             caption="../report/network_test_trials.rst",
             category=REPORT_CATEGORY["network"],
             subcategory=network_subcategory,
             labels={"content": "1. test trials"},
         ),
         memory_trial=report(
-            f"{NETWORK_FIGURES}/memory_states_trial.png",
+            f"{NETWORK}/figures/memory_states_trial.png",
             caption="../report/network_memory_trial.rst",
             category=REPORT_CATEGORY["network"],
             subcategory=network_subcategory,
             labels={"content": "2. eight-states test trial"},
         ),
         connectivity=report(
-            f"{NETWORK_FIGURES}/connectivity.png",
+            f"{NETWORK}/figures/connectivity.png",
             caption="../report/network_connectivity.rst",
             category=REPORT_CATEGORY["network"],
             subcategory=network_subcategory,
             labels={"content": "3. connectivity matrix"},
         ),
         spectrum=report(
-            f"{NETWORK_FIGURES}/eigenvalues.png",
+            f"{NETWORK}/figures/eigenvalues.png",
             caption="../report/network_eigenvalues.rst",
             category=REPORT_CATEGORY["network"],
             subcategory=network_subcategory,
             labels={"content": "4. eigenvalues before and after training"},
         ),
         state_space=report(
-            f"{NETWORK_FIGURES}/state_space.png",
+            f"{NETWORK}/figures/state_space.png",
             caption="../report/network_state_space.rst",
             category=REPORT_CATEGORY["network"],
             subcategory=network_subcategory,
             labels={"content": "5. memory states in SVD space"},
         ),
     log:
-        f"{NETWORK_FIGURES}/plot_network.log",
+        f"{NETWORK}/figures/plot_network.log",
     conda:
         "../../envs/plot_network.yaml"
     resources:
@@ -97,39 +97,39 @@ rule plot_network:
 
 rule plot_realisations:
     input:
-        arrays=size_files(rules.analyse_network.output.arrays),
+        arrays=size_files(f"{NETWORK}/analysis.h5"),
         pairs=rules.aggregate_ensemble.output.realisation_pairs,
     output:
         spectra=report(
-            f"{SUMMARY_FIGURES}/N{{size}}_eigenvalues.png",
+            f"{VARIANT_FIGURES}/N{{size}}_eigenvalues.png",
             caption="../report/realisations_eigenvalues.rst",
             category=REPORT_CATEGORY["ensemble"],
             subcategory=size_subcategory,
             labels={"content": "1. eigenvalues of every realisation"},
         ),
         state_spaces=report(
-            f"{SUMMARY_FIGURES}/N{{size}}_state_spaces.png",
+            f"{VARIANT_FIGURES}/N{{size}}_state_spaces.png",
             caption="../report/realisations_state_spaces.rst",
             category=REPORT_CATEGORY["ensemble"],
             subcategory=size_subcategory,
             labels={"content": "2. memory states of every realisation"},
         ),
         disparity=report(
-            f"{SUMMARY_FIGURES}/N{{size}}_disparity.png",
+            f"{VARIANT_FIGURES}/N{{size}}_disparity.png",
             caption="../report/realisations_disparity.rst",
             category=REPORT_CATEGORY["ensemble"],
             subcategory=size_subcategory,
             labels={"content": "3. pairwise disparity of realisations"},
         ),
     log:
-        f"{SUMMARY_FIGURES}/N{{size}}_plot_realisations.log",
+        f"{VARIANT_FIGURES}/N{{size}}_plot_realisations.log",
     conda:
         "../../envs/plot_realisations.yaml"
     resources:
         mem_mb=1024,
         runtime=10,
     params:
-        seeds=config["network"]["seeds"],
+        seeds=variant_seeds,
     script:
         "../scripts/plot_realisations.py"
 
@@ -143,21 +143,21 @@ rule plot_ensemble:
         realisation_pairs=rules.aggregate_ensemble.output.realisation_pairs,
     output:
         performance=report(
-            f"{SUMMARY_FIGURES}/performance_by_size.png",
+            f"{VARIANT_FIGURES}/performance_by_size.png",
             caption="../report/ensemble_performance.rst",
             category=REPORT_CATEGORY["ensemble"],
-            subcategory="{task}: all sizes",
+            subcategory=variant_subcategory,
             labels={"content": "1. performance against network size"},
         ),
         tables=report(
-            f"{SUMMARY_FIGURES}/summary_tables.html",
+            f"{VARIANT_FIGURES}/summary_tables.html",
             caption="../report/ensemble_tables.rst",
             category=REPORT_CATEGORY["ensemble"],
-            subcategory="{task}: all sizes",
+            subcategory=variant_subcategory,
             labels={"content": "2. summary tables"},
         ),
     log:
-        f"{SUMMARY_FIGURES}/plot_ensemble.log",
+        f"{VARIANT_FIGURES}/plot_ensemble.log",
     conda:
         "../../envs/plot_ensemble.yaml"
     resources:
@@ -168,3 +168,30 @@ rule plot_ensemble:
         fraction=config["criterion"]["fraction"],
     script:
         "../scripts/plot_ensemble.py"
+
+
+rule plot_variants:
+    input:
+        variants=rules.compare_variants.output.variants,
+        sizes=variant_summary_files("sizes.tsv"),
+        networks=variant_summary_files("networks.tsv"),
+    output:
+        performance=report(
+            f"{SUMMARY_FIGURES}/variants_by_size.png",
+            caption="../report/ensemble_variants.rst",
+            category=REPORT_CATEGORY["ensemble"],
+            subcategory="{task}: every variant",
+            labels={"content": "1. performance of every variant against size"},
+        ),
+    log:
+        f"{SUMMARY_FIGURES}/plot_variants.log",
+    conda:
+        "../../envs/plot_variants.yaml"
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        accuracy=config["criterion"]["accuracy"],
+        fraction=config["criterion"]["fraction"],
+    script:
+        "../scripts/plot_variants.py"

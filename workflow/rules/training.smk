@@ -9,7 +9,7 @@ rule train_network:
     log:
         f"{NETWORK}/train.log",
     benchmark:
-        f"{BENCHMARKS}/train_network/{NETWORK_KEY}.tsv"
+        f"{BENCHMARKS}/train_network/{{variant}}_N{{size}}_seed{{seed}}.tsv"
     conda:
         "../../envs/train_network.yaml"
     threads: config["training"]["threads"]
@@ -19,8 +19,8 @@ rule train_network:
         # training.gpu: one GPU per job (SLURM: --gpus=1; locally capped by --resources gpu=N).
         gpu=int(config["training"]["gpu"]),
     params:
-        architecture=config["network"]["architecture"],
-        model_options=model_options(),
+        architecture=variant_architecture,
+        model_options=variant_options,
         training=training_options(),
         # Not an output: it must survive a killed job so that the rerun resumes from it.
         checkpoint_dir=f"{NETWORK}/checkpoint",

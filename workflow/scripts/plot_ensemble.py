@@ -7,7 +7,7 @@ log_to(snakemake.log[0])
 plot_ensemble(
     dict(snakemake.input.items()),
     outputs=dict(snakemake.output.items()),
-    task=snakemake.wildcards["task"],
+    task=f"{snakemake.wildcards['task']}, {snakemake.wildcards['variant']}",
     accuracy=snakemake.params["accuracy"],
     fraction=snakemake.params["fraction"],
 )

@@ -10,7 +10,7 @@ plot_network(
     snakemake.input["history"],
     snakemake.input["arrays"],
     outputs=dict(snakemake.output.items()),
-    task=snakemake.wildcards["task"],
+    task=f"{snakemake.wildcards['task']}, {snakemake.wildcards['variant']}",
     loss_threshold=snakemake.params["loss_threshold"],
     target_accuracy=snakemake.params["target_accuracy"],
 )

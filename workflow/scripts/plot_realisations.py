@@ -9,6 +9,6 @@ plot_realisations(
     seeds=snakemake.params["seeds"],
     pairs_path=snakemake.input["pairs"],
     outputs=dict(snakemake.output.items()),
-    task=snakemake.wildcards["task"],
+    task=f"{snakemake.wildcards['task']}, {snakemake.wildcards['variant']}",
     size=int(snakemake.wildcards["size"]),
 )

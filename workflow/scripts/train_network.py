@@ -7,6 +7,7 @@ log_to(snakemake.log[0])
 train_network(
     snakemake.input["dataset"],
     outputs=dict(snakemake.output.items()),
+    variant=snakemake.wildcards["variant"],
     architecture=snakemake.params["architecture"],
     model_options=snakemake.params["model_options"],
     size=int(snakemake.wildcards["size"]),

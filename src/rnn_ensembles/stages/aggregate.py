@@ -62,6 +62,12 @@ def aggregate_ensemble(
     log.info("minimal size: %s (%s)", minimal["minimal_size"], minimal["reason"])
 
 
+def variant_of(label: str) -> str:
+    """The variant of a network named by its folder under results/<task>/
+    (``<variant>/N<size>/seed<seed>``); ``external`` for one trained elsewhere."""
+    return label.split("/", 1)[0]
+
+
 def summarise_fixed_points(labels, summary_paths, output) -> None:
     """One row per network (ensemble and external) of its fixed-point counts."""
     import pandas as pd
@@ -69,7 +75,13 @@ def summarise_fixed_points(labels, summary_paths, output) -> None:
     rows = []
     for label, path in zip(labels, summary_paths, strict=True):
         row = json.loads(Path(path).read_text())
-        rows.append({"network": label, **{k: v for k, v in row.items() if not isinstance(v, list)}})
+        rows.append(
+            {
+                "network": label,
+                "variant": variant_of(label),
+                **{k: v for k, v in row.items() if not isinstance(v, list)},
+            }
+        )
     with atomic_path(output) as tmp:
         pd.DataFrame(rows).to_csv(tmp, sep="\t", index=False)
 
@@ -83,8 +95,8 @@ def summarise_robustness(
     fraction: float,
     noise: float,
 ) -> None:
-    """Every network's robustness curves in one table, their mean per size, and the minimal
-    size at input noise ``noise`` (criterion as the ensemble's)."""
+    """Every network's robustness curves in one table, their mean per variant and size, and
+    each variant's minimal size at input noise ``noise`` (criterion as the ensemble's)."""
     import pandas as pd
 
     from rnn_ensembles import aggregate, robustness
@@ -94,20 +106,51 @@ def summarise_robustness(
         row = json.loads(Path(metrics_path).read_text())
         frame = pd.read_csv(curves, sep="\t")
         frame.insert(0, "network", label)
-        frame.insert(1, "size", row["size"])
-        frame.insert(2, "seed", row["seed"])
+        frame.insert(1, "variant", variant_of(label))
+        frame.insert(2, "size", row["size"])
+        frame.insert(3, "seed", row["seed"])
         frame["diverged"] = row.get("training_status") == "diverged"
         frames.append(frame)
     curves = pd.concat(frames, ignore_index=True)
-    ensemble = curves[~curves["network"].str.startswith("external/")]
-    rows = robustness.success_under_noise(ensemble, noise, accuracy)
-    expected = [(row["size"], row["seed"]) for row in rows]
-    summary = aggregate.size_summary(aggregate.network_table(rows, expected))
-    minimal = aggregate.minimal_size(summary, fraction, accuracy)
-    minimal["noise_std"] = noise
-    minimal["criterion"] += f", at input noise {noise}"
+    ensemble = curves[curves["variant"] != "external"]
+    minimal = {}
+    for variant, group in ensemble.groupby("variant", sort=False):
+        rows = robustness.success_under_noise(group, noise, accuracy)
+        expected = [(row["size"], row["seed"]) for row in rows]
+        summary = aggregate.size_summary(aggregate.network_table(rows, expected))
+        minimal[variant] = aggregate.minimal_size(summary, fraction, accuracy)
+        minimal[variant]["noise_std"] = noise
+        minimal[variant]["criterion"] += f", at input noise {noise}"
+        log.info(
+            "%s: minimal size at noise %s: %s (%s)",
+            variant,
+            noise,
+            minimal[variant]["minimal_size"],
+            minimal[variant]["reason"],
+        )
     for name, frame in (("curves", curves), ("sizes", robustness.size_curves(ensemble))):
         with atomic_path(outputs[name]) as tmp:
             frame.to_csv(tmp, sep="\t", index=False)
     write_json(outputs["minimal_size"], minimal)
-    log.info("minimal size at noise %s: %s (%s)", noise, minimal["minimal_size"], minimal["reason"])
+
+
+def compare_variants(variants: dict, sizes_paths, minimal_paths, output) -> None:
+    """One row per variant and size: the variant's architecture and options, its success
+    rate at that size and its minimal size, from each variant's summary."""
+    import pandas as pd
+
+    frames = []
+    for (name, spec), sizes, minimal_path in zip(
+        variants.items(), sizes_paths, minimal_paths, strict=True
+    ):
+        minimal = read_json(minimal_path, "minimal size", ("minimal_size", "reason"))
+        frame = pd.read_csv(sizes, sep="\t")
+        frame.insert(0, "variant", name)
+        frame.insert(1, "architecture", spec["architecture"])
+        frame.insert(2, "options", json.dumps(spec["options"], sort_keys=True))
+        frame["minimal_size"] = minimal["minimal_size"]
+        frame["minimal_size_reason"] = minimal["reason"]
+        frames.append(frame)
+        log.info("%s: minimal size %s (%s)", name, minimal["minimal_size"], minimal["reason"])
+    with atomic_path(output) as tmp:
+        pd.concat(frames, ignore_index=True).to_csv(tmp, sep="\t", index=False)

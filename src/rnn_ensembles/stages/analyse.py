@@ -27,6 +27,8 @@ def analyse_network(
     reason = str(network.attrs.get("status_reason", ""))
     row, arrays = analysis.analyse(network, data, success_accuracy, status, reason)
     row.update(
+        variant=str(network.attrs.get("variant", network.architecture)),
+        architecture=network.architecture,
         size=int(network.attrs.get("n_units", network.n_units)),
         seed=int(network.attrs.get("seed", -1)),
         epochs=int(network.attrs.get("epochs", 0)),

@@ -80,7 +80,9 @@ def plot_network(
         shade_states=True,
     )
     figures.plot_connectivity(
-        outputs["connectivity"], trained.recurrent_matrix(), title=f"{name}: recurrent connectivity"
+        outputs["connectivity"],
+        trained.recurrent_matrix(),
+        title=f"{name}: recurrent connectivity ({trained.RECURRENT_MATRIX})",
     )
     figures.plot_eigenvalue_spectra(
         outputs["spectrum"],
@@ -88,7 +90,7 @@ def plot_network(
             "before training": analysis.spectrum(initial.recurrent_matrix())["eigenvalues"],
             "after training": arrays["eigenvalues"],
         },
-        title=f"{name}: eigenvalues of the recurrent matrix",
+        title=f"{name}: eigenvalues of {trained.RECURRENT_MATRIX}",
     )
     figures.plot_state_spaces(
         outputs["state_space"],
@@ -135,6 +137,32 @@ def plot_realisations(
         pairs[pairs["size"] == size],
         seeds,
         title=f"{name}: memory-state geometry, pairwise Procrustes disparity",
+    )
+
+
+def plot_variants(
+    variants_path, networks_paths, outputs: dict, task: str, accuracy, fraction
+) -> None:
+    """Every variant of a task side by side against network size."""
+    import pandas as pd
+
+    from rnn_ensembles import figures
+
+    variants = pd.read_csv(variants_path, sep="\t")
+    networks = pd.concat(
+        [
+            pd.read_csv(path, sep="\t").assign(variant=name)
+            for name, path in zip(dict.fromkeys(variants["variant"]), networks_paths, strict=True)
+        ],
+        ignore_index=True,
+    )
+    figures.plot_variants_by_size(
+        outputs["performance"],
+        variants,
+        networks,
+        title=f"{task}: every variant against network size",
+        accuracy=accuracy,
+        fraction=fraction,
     )
 
 
@@ -223,17 +251,19 @@ def plot_comparison(
     merged = pd.concat(
         [
             by_size.rename(columns={"sign_accuracy_mean": "sign_accuracy"}).assign(
-                curve=lambda f: "N = " + f["size"].astype(str), external=False
+                curve=lambda f: f["variant"] + ", N = " + f["size"].astype(str), external=False
             ),
             external.assign(curve=external["network"], external=True),
         ],
         ignore_index=True,
     )
     minimal = json.loads(Path(summary["minimal_size_noise"]).read_text())
+    noise = next(iter(minimal.values()))["noise_std"] if minimal else None
+    per_variant = ", ".join(f"{v} {m['minimal_size'] or 'none'}" for v, m in minimal.items())
     figures.plot_robustness(
         outputs["robustness"],
         merged,
-        title=f"{task}: robustness per size (mean \u00b1 sd); minimal size at input noise "
-        f"{minimal['noise_std']}: {minimal['minimal_size'] or 'none'}",
+        title=f"{task}: robustness per variant and size (mean \u00b1 sd); minimal size at "
+        f"input noise {noise}: {per_variant}",
         accuracy=accuracy,
     )

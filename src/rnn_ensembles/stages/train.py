@@ -16,6 +16,7 @@ from rnn_ensembles.stages.log import log
 def train_network(
     dataset_path,
     outputs: dict,
+    variant: str,
     architecture: str,
     size: int,
     seed: int,
@@ -71,6 +72,7 @@ def train_network(
         history = tr.Checkpoint(checkpoint_dir, key).history() if checkpoint_dir else []
         result = failed_training(err, initial["model"], history, started, f"N={size} seed={seed}")
     attrs = {
+        "variant": variant,
         "architecture": architecture,
         "n_units": size,
         "seed": seed,

@@ -1,0 +1,104 @@
+# Where every file of the workflow lives: one folder per task, variant and network.
+#   results/<task>/dataset.h5
+#   results/<task>/<variant>/N<size>/seed<seed>/   one network of the ensemble
+#   results/<task>/external/<name>/                a network trained elsewhere
+#   results/<task>/<variant>/summary/              the ensemble of one variant
+#   results/<task>/summary/                        every network of the task compared
+
+
+wildcard_constraints:
+    task="|".join(config["tasks"]),
+    variant="|".join(VARIANTS),
+    size=r"\d+",
+    seed=r"\d+",
+    name=r"[A-Za-z0-9_-]+",
+    # Any network of a task, of the ensemble or trained elsewhere: the rules that only
+    # read weights.h5 serve both.
+    network=r"[A-Za-z0-9_-]+/N\d+/seed\d+|external/[A-Za-z0-9_-]+",
+
+
+NETWORK = "results/{task}/{variant}/N{size}/seed{seed}"
+EXTERNAL = "results/{task}/external/{name}"
+ANY_NETWORK = "results/{task}/{network}"
+VARIANT_SUMMARY = "results/{task}/{variant}/summary"
+SUMMARY = "results/{task}/summary"
+TASK_FIGURES = "results/{task}/figures"
+NETWORK_FIGURES = f"{ANY_NETWORK}/figures"
+VARIANT_FIGURES = f"{VARIANT_SUMMARY}/figures"
+SUMMARY_FIGURES = f"{SUMMARY}/figures"
+# Seconds, memory and CPU time of every job (Snakemake benchmark files), for the cost summary.
+BENCHMARKS = "results/{task}/benchmarks"
+
+
+def variant_grid(variant):
+    """Every (size, seed) of a variant, in a fixed order."""
+    spec = VARIANTS[variant]
+    return [(n, s) for n in spec["sizes"] for s in spec["seeds"]]
+
+
+def network_labels():
+    """Every network of a task, named by its folder under results/<task>/: the ensemble's
+    (<variant>/N<size>/seed<seed>), then those trained elsewhere (external/<name>)."""
+    return [
+        f"{variant}/N{n}/seed{s}" for variant in VARIANTS for n, s in variant_grid(variant)
+    ] + [f"external/{name}" for name in config["external_networks"]]
+
+
+def every_network_file(name):
+    """File ``name`` of every network of a task, in the order of network_labels()."""
+
+    def files(wildcards):
+        return [
+            f"results/{wildcards.task}/{label}/{name}" for label in network_labels()
+        ]
+
+    return files
+
+
+def variant_files(pattern):
+    """``pattern`` (a path under a network folder) for every network of one variant."""
+
+    def files(wildcards):
+        return [
+            pattern.format(task=wildcards.task, variant=wildcards.variant, size=n, seed=s)
+            for n, s in variant_grid(wildcards.variant)
+        ]
+
+    return files
+
+
+def size_files(pattern):
+    """``pattern`` for every seed of one size of one variant, in seed order."""
+
+    def files(wildcards):
+        return [
+            pattern.format(
+                task=wildcards.task, variant=wildcards.variant, size=wildcards.size, seed=s
+            )
+            for s in VARIANTS[wildcards.variant]["seeds"]
+        ]
+
+    return files
+
+
+def variant_summary_files(name):
+    """Summary file ``name`` of every variant of a task, in the order of VARIANTS."""
+
+    def files(wildcards):
+        return [f"results/{wildcards.task}/{v}/summary/{name}" for v in VARIANTS]
+
+    return files
+
+
+def external_source(wildcards):
+    """The file of a network trained elsewhere (config external_networks)."""
+    return config["external_networks"][wildcards.name]
+
+
+def variant_seeds(wildcards):
+    return VARIANTS[wildcards.variant]["seeds"]
+
+
+def variant_expected(wildcards):
+    """Every (size, seed) the summary of a variant expects."""
+    return variant_grid(wildcards.variant)
