@@ -1,4 +1,5 @@
-"""Networks trained elsewhere: the paper's Keras 2.3.1 files, Keras 3 archives, and refusals."""
+"""Networks trained elsewhere: the paper's Keras 2.3.1 files, GRU and LSTM layers of Keras 2
+and Keras 3 files, Keras 3 archives, and refusals."""
 
 import json
 from pathlib import Path
@@ -11,7 +12,9 @@ from rnn_ensembles import metrics
 from rnn_ensembles.importers import check_task, import_network
 from rnn_ensembles.io import DataFileError
 from rnn_ensembles.models import get_architecture
-from rnn_ensembles.network import Network
+from rnn_ensembles.models.gru import GRUNetwork
+from rnn_ensembles.models.lstm import LSTMNetwork
+from rnn_ensembles.models.simple_rnn import SimpleRNNNetwork
 from rnn_ensembles.tasks import make_task
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared/reference"
@@ -23,56 +26,69 @@ needs_paper = pytest.mark.skipif(
 
 def random_network(n=5, seed=0):
     rng = np.random.default_rng(seed)
-    return Network(
-        rng.normal(size=(3, n)),
-        rng.normal(size=(n, n)),
-        rng.normal(size=(n, 3)),
-        rng.normal(size=3),
-    )
-
-
-def write_keras2(
-    path, net, layer="SimpleRNN", activation="tanh", recurrent_shape=None, with_config=True
-):
-    """A file in the Keras 2 full-model HDF5 layout (as Keras 2.3.1 writes it); without
-    its config, the layout of Keras 2 ``save_weights``."""
-    n = net.n_units
-    config = {
-        "class_name": "Sequential",
-        "config": {
-            "name": "sequential_3",
-            "layers": [
-                {"class_name": layer, "config": {"name": "rnn_7", "activation": activation}},
-                {"class_name": "Dense", "config": {"name": "dense_7", "activation": "linear"}},
-            ],
-        },
+    arrays = {
+        "W_in": rng.normal(size=(3, n)),
+        "W_rec": rng.normal(size=(n, n)),
+        "W_out": rng.normal(size=(n, 3)),
+        "b_out": rng.normal(size=3),
     }
+    return SimpleRNNNetwork(arrays, {}, {})
+
+
+def write_keras2_layout(path, rnn_weights, readout_weights, rnn_config=None, version="2.3.1"):
+    """A file in the Keras 2 full-model HDF5 layout (as Keras 2.3.1 writes it), the
+    recurrent layer's config ``rnn_config`` (with its ``class_name``); without a config,
+    the layout of Keras 2 ``save_weights``."""
     with h5py.File(path, "w") as handle:
-        handle.attrs["keras_version"] = "2.3.1"
-        if with_config:
+        handle.attrs["keras_version"] = version
+        if rnn_config is not None:
+            rnn_config = dict(rnn_config)
+            layers = [
+                {
+                    "class_name": rnn_config.pop("class_name"),
+                    "config": {"name": "rnn_7", **rnn_config},
+                },
+                {"class_name": "Dense", "config": {"name": "dense_7", "activation": "linear"}},
+            ]
+            config = {
+                "class_name": "Sequential",
+                "config": {"name": "sequential_3", "layers": layers},
+            }
             handle.attrs["model_config"] = json.dumps(config)
         root = handle.create_group("model_weights")
         root.attrs["layer_names"] = [b"rnn_7", b"dense_7"]
-        arrays = {
-            "rnn_7": {
-                "kernel:0": net.W_in,
-                "recurrent_kernel:0": net.W_rec
-                if recurrent_shape is None
-                else np.zeros(recurrent_shape),
-            },
-            "dense_7": {"kernel:0": net.W_out, "bias:0": net.b_out},
-        }
-        for name, weights in arrays.items():
+        for name, weights in (("rnn_7", rnn_weights), ("dense_7", readout_weights)):
             group = root.create_group(name)
-            group.attrs["weight_names"] = [f"{name}/{w}".encode() for w in weights]
+            group.attrs["weight_names"] = [f"{name}/{w}:0".encode() for w in weights]
             for w, value in weights.items():
-                group.create_dataset(f"{name}/{w}", data=value.astype(np.float32))
-    assert n == net.W_rec.shape[0]
+                group.create_dataset(f"{name}/{w}:0", data=np.asarray(value, np.float32))
+
+
+def write_keras2(
+    path,
+    net,
+    layer="SimpleRNN",
+    activation="tanh",
+    recurrent_shape=None,
+    with_config=True,
+    **config,
+):
+    """``net``'s weights in the Keras 2 layout, its recurrent layer said to be ``layer``
+    with ``activation`` and ``config``, its recurrent kernel replaced by zeros of
+    ``recurrent_shape`` when given."""
+    rnn = {
+        "kernel": net.W_in,
+        "recurrent_kernel": net.W_rec if recurrent_shape is None else np.zeros(recurrent_shape),
+    }
+    readout = {"kernel": net.W_out, "bias": net.b_out}
+    rnn_config = {"class_name": layer, "activation": activation, **config}
+    write_keras2_layout(path, rnn, readout, rnn_config if with_config else None)
 
 
 @needs_paper
 def test_paper_network_solves_the_task_it_was_trained_on():
     net = import_network(PAPER_TRAINED)
+    assert isinstance(net, SimpleRNNNetwork)
     assert net.W_in.shape == (3, 400) and net.W_rec.shape == (400, 400)
     assert net.W_out.shape == (400, 3) and net.b_out.shape == (3,)
     assert net.attrs["source_format"] == "keras2_hdf5"
@@ -88,6 +104,7 @@ def test_keras2_layout_is_read_whatever_the_layer_numbers(tmp_path):
     net = random_network()
     write_keras2(tmp_path / "old.hdf5", net)
     back = import_network(tmp_path / "old.hdf5", {"name": "old"})
+    assert isinstance(back, SimpleRNNNetwork)
     for name in ("W_in", "W_rec", "W_out", "b_out"):
         np.testing.assert_allclose(getattr(back, name), getattr(net, name), rtol=1e-6)
     assert back.attrs["name"] == "old" and back.attrs["source"].endswith("old.hdf5")
@@ -96,10 +113,14 @@ def test_keras2_layout_is_read_whatever_the_layer_numbers(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"layer": "LSTM", "recurrent_shape": (5, 20)}, "LSTM"),
+        ({"layer": "LSTM", "recurrent_shape": (5, 20), "recurrent_activation": "sigmoid"}, "LSTM"),
         ({"recurrent_shape": (5, 20), "with_config": False}, r"\(5, 20\) is not the square"),
-        ({"layer": "GRU"}, "GRU"),
+        ({"layer": "GRU", "recurrent_activation": "sigmoid"}, "GRU"),
+        ({"layer": "GRU", "recurrent_activation": "relu"}, "GRU layer 'rnn_7'.*'relu'"),
+        ({"layer": "CuDNNGRU"}, "CuDNNGRU"),
         ({"activation": "relu"}, "'relu'"),
+        ({"layer": "LSTM", "activation": "relu", "recurrent_activation": "sigmoid"}, "'relu'"),
+        ({"go_backwards": True}, "backwards"),
     ],
 )
 def test_other_recurrent_layers_are_refused_with_the_file_name(tmp_path, kwargs, message):
@@ -120,6 +141,112 @@ def test_files_that_are_not_networks_are_named(tmp_path):
         import_network(tmp_path / "missing.h5")
 
 
+def keras2_hard_sigmoid(x):
+    """Keras 2's hard_sigmoid, which Keras 3 no longer has under that name."""
+    import keras
+
+    return keras.ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
+def gated_model(layer, seed=2, **options):
+    """A Keras 3 model of one ``layer`` (GRU or LSTM) of 5 units and a Dense readout, its
+    weights moved away from the initialisation so that the biases matter."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input((None, 3)),
+            getattr(keras.layers, layer)(5, return_sequences=True, name="rnn", **options),
+            keras.layers.Dense(3, name="out"),
+        ]
+    )
+    rng = np.random.default_rng(seed)
+    model.set_weights([w + 0.3 * rng.normal(size=w.shape) for w in model.get_weights()])
+    return model
+
+
+def assert_same_outputs(network, model):
+    x = np.random.default_rng(7).normal(size=(3, 25, 3)).astype(np.float32)
+    np.testing.assert_allclose(network.run(x)[1], np.asarray(model(x)), rtol=1e-5, atol=1e-5)
+
+
+KERAS2_GATED = [
+    # Keras 2.3.1's own GRU resets before the product; tf.keras 2 after it.
+    ("GRU", {"reset_after": False}, {"reset_after": False, "recurrent_activation": "sigmoid"}),
+    ("GRU", {"reset_after": True}, {"reset_after": True, "recurrent_activation": "sigmoid"}),
+    (
+        "GRU",
+        {"reset_after": False, "recurrent_activation": keras2_hard_sigmoid},
+        {"reset_after": False, "recurrent_activation": "hard_sigmoid"},
+    ),
+    ("LSTM", {}, {"recurrent_activation": "sigmoid"}),
+    (
+        "LSTM",
+        {"recurrent_activation": keras2_hard_sigmoid},
+        {"recurrent_activation": "hard_sigmoid"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "layer, keras_options, file_config",
+    KERAS2_GATED,
+    ids=["gru-reset-before", "gru-reset-after", "gru-hard-sigmoid", "lstm", "lstm-hard-sigmoid"],
+)
+def test_keras2_gru_and_lstm_files_run_as_the_keras_layer(
+    tmp_path, layer, keras_options, file_config
+):
+    model = gated_model(layer, **keras_options)
+    rnn = dict(
+        zip(
+            ("kernel", "recurrent_kernel", "bias"),
+            model.get_layer("rnn").get_weights(),
+            strict=True,
+        )
+    )
+    readout = dict(zip(("kernel", "bias"), model.get_layer("out").get_weights(), strict=True))
+    config = {"class_name": layer, "activation": "tanh", "units": 5, **file_config}
+    write_keras2_layout(tmp_path / "gated.hdf5", rnn, readout, config)
+    network = import_network(tmp_path / "gated.hdf5")
+    assert type(network) is (GRUNetwork if layer == "GRU" else LSTMNetwork)
+    assert network.attrs["source_format"] == "keras2_hdf5"
+    expected_gate = file_config["recurrent_activation"].replace(
+        "hard_sigmoid", "hard_sigmoid_keras2"
+    )
+    assert network.options["recurrent_activation"] == expected_gate
+    assert_same_outputs(network, model)
+
+
+def test_keras3_hdf5_files_mean_keras3_hard_sigmoid(tmp_path):
+    model = gated_model("GRU", recurrent_activation="hard_sigmoid")
+    model.save(tmp_path / "legacy.h5")
+    network = import_network(tmp_path / "legacy.h5")
+    assert network.options == {"recurrent_activation": "hard_sigmoid", "reset_after": True}
+    assert network.attrs["source_format"] == "keras3_hdf5"
+    assert_same_outputs(network, model)
+
+
+@pytest.mark.parametrize(
+    "layer, options",
+    [
+        ("GRU", {}),
+        ("GRU", {"reset_after": False, "recurrent_activation": "hard_sigmoid"}),
+        ("LSTM", {}),
+        ("LSTM", {"recurrent_activation": "hard_sigmoid", "use_bias": False}),
+    ],
+    ids=["gru", "gru-reset-before-hard-sigmoid", "lstm", "lstm-hard-sigmoid-no-bias"],
+)
+def test_keras3_gru_and_lstm_archives_run_as_the_keras_model(tmp_path, layer, options):
+    model = gated_model(layer, **options)
+    model.save(tmp_path / "gated.keras")
+    network = import_network(tmp_path / "gated.keras")
+    assert network.architecture == layer.lower()
+    assert network.attrs["source_format"] == "keras3"
+    assert network.options["recurrent_activation"] == options.get("recurrent_activation", "sigmoid")
+    assert_same_outputs(network, model)
+
+
 def test_keras3_archives_and_own_weights_files(tmp_path):
     import keras
 
@@ -129,18 +256,36 @@ def test_keras3_archives_and_own_weights_files(tmp_path):
     model.save(tmp_path / "model.keras")
     expected = architecture.to_network(model)
     back = import_network(tmp_path / "model.keras")
+    assert isinstance(back, SimpleRNNNetwork)
     np.testing.assert_array_equal(back.W_rec, expected.W_rec)
     np.testing.assert_array_equal(back.b_out, expected.b_out)
     assert back.attrs["source_format"] == "keras3"
     expected.save(tmp_path / "weights.h5")
     np.testing.assert_array_equal(import_network(tmp_path / "weights.h5").W_in, expected.W_in)
 
-    lstm = keras.Sequential(
-        [keras.Input((None, 3)), keras.layers.LSTM(4, return_sequences=True), keras.layers.Dense(3)]
+    lstm = get_architecture("lstm")
+    own = lstm.to_network(lstm.build(4, 3, 3))
+    own.save(tmp_path / "lstm-weights.h5")
+    back = import_network(tmp_path / "lstm-weights.h5", {"name": "own"})
+    assert type(back) is LSTMNetwork and back.attrs["name"] == "own"
+    np.testing.assert_array_equal(back.W_rec, own.W_rec)
+
+    relu = keras.Sequential(
+        [keras.Input((None, 3)), keras.layers.GRU(4, activation="relu"), keras.layers.Dense(3)]
     )
-    lstm.save(tmp_path / "lstm.keras")
-    with pytest.raises(DataFileError, match=r"lstm\.keras.*LSTM"):
-        import_network(tmp_path / "lstm.keras")
+    relu.save(tmp_path / "relu.keras")
+    with pytest.raises(DataFileError, match=r"relu\.keras.*GRU with activation 'relu'"):
+        import_network(tmp_path / "relu.keras")
+    both_ways = keras.Sequential(
+        [
+            keras.Input((None, 3)),
+            keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True)),
+            keras.layers.Dense(3),
+        ]
+    )
+    both_ways.save(tmp_path / "bidirectional.keras")
+    with pytest.raises(DataFileError, match=r"bidirectional\.keras.*Bidirectional"):
+        import_network(tmp_path / "bidirectional.keras")
 
 
 def test_network_of_another_task_width_is_refused():
