@@ -14,10 +14,15 @@ trials and in the same run (the numbers of two runs on a shared machine do not c
   when the training loss is below 0.009), median over seeds with the success rate; a run
   still short of the criterion when it hits the cap counts as "> cap";
 * ensemble throughput of the whole workflow on a small config with ``--cores 2`` against
-  ``--cores 1``.
+  ``--cores 1``;
+* per architecture (``rnn_ensembles.models.ARCHITECTURES``, and a constrained
+  ``simple_rnn``), the throughput of the workflow's loop against ``model.fit`` of the
+  architecture's own model, both on one thread, and what GradientTape costs ``leaky_rnn``
+  against its hand-written BPTT in the same loop.
 
 Every measurement runs in its own process, so that each gets its own TensorFlow thread
-pools; the variants of one measurement run one after another, interleaved over repeats.
+pools; the variants of one measurement run one after another, interleaved over repeats
+(``--quick`` runs all of the per-architecture ones in one process, to save the start-ups).
 Writes ``benchmark.tsv`` (one row per measured value) and ``summary.txt`` to ``--out``.
 
     python benchmarks/benchmark_training.py            # about an hour on a 2-core laptop
@@ -27,6 +32,7 @@ Writes ``benchmark.tsv`` (one row per measured value) and ``summary.txt`` to ``-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -61,10 +67,21 @@ PAPER_PROTOCOL = {
     "max_epochs": 20,
     "loss_threshold": 0.009,
 }
+# Build options of the architectures measured by architecture_throughput (default: none).
+ARCHITECTURE_OPTIONS = {"leaky_rnn": {"tau": 5.0, "dt": 1.0}}
+# Also measured, as "<architecture> constrained", where the architecture takes these options.
+CONSTRAINED = (
+    "simple_rnn",
+    {"dale": True, "connection_probability": 0.3, "recurrent_initializer": "orthogonal"},
+)
+# The architecture whose hand-written BPTT is timed against GradientTape in the same loop.
+TAPE_COST = "leaky_rnn"
 
 
 # -- workers: each runs in a fresh process ---------------------------------------------------
 def _setup(threads: int):
+    """Thread pools of this process; a second call (several workers in one process) must ask
+    for the same number, as TensorFlow cannot change them once it runs."""
     from rnn_ensembles.training import configure_tensorflow
 
     configure_tensorflow(threads, deterministic=False)
@@ -78,15 +95,41 @@ def _trials(task: dict, sizes: dict, seed: int = 2024):
     )
 
 
-def _paper_model(n_units: int, n_bits: int, learning_rate: float):
-    """The paper's training setup: SimpleRNN + Dense, Adam without clipping, MSE."""
+def _paper_model(
+    n_units: int,
+    n_bits: int,
+    learning_rate: float,
+    architecture: str = "simple_rnn",
+    options: dict | None = None,
+):
+    """The paper's training setup: SimpleRNN + Dense (or another architecture's model),
+    Adam without clipping, MSE."""
     import keras
 
-    from rnn_ensembles.models import simple_rnn
+    from rnn_ensembles.models import get_architecture
 
-    model = simple_rnn.build(n_units, n_bits, n_bits)
+    model = get_architecture(architecture).build(n_units, n_bits, n_bits, **(options or {}))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
     return model
+
+
+@contextlib.contextmanager
+def _gradients(architecture: str, gradients: str):
+    """The gradient the training loop uses for ``architecture``: ``"own"``, the module's
+    ``loss_and_gradients`` where it has one (as in the workflow), or ``"tape"``, that one
+    hidden for the duration, so that the loop falls back on its GradientTape. Yields the
+    name of the one in use."""
+    from rnn_ensembles.models import get_architecture
+
+    if gradients not in ("own", "tape"):
+        raise ValueError(f"gradients = {gradients!r}: expected 'own' or 'tape'")
+    module = get_architecture(architecture)
+    hidden = vars(module).pop("loss_and_gradients", None) if gradients == "tape" else None
+    try:
+        yield "hand-written BPTT" if hasattr(module, "loss_and_gradients") else "GradientTape"
+    finally:
+        if hidden is not None:
+            module.loss_and_gradients = hidden
 
 
 class _EpochClock:
@@ -109,21 +152,30 @@ class _EpochClock:
 
 
 def worker_fit_throughput(a: dict) -> dict:
-    """model.fit epochs of the paper's setup; seconds of every epoch after the first."""
+    """model.fit epochs of the paper's setup (of ``architecture``'s model with
+    ``model_options``, simple_rnn's by default); seconds of every epoch after the first."""
     _setup(a["threads"])
     import keras
 
     data = _trials(a["task"], {"train": a["n_trials"], "validation": 1, "test": 1})
     x, y = data.splits["train"]
     keras.utils.set_random_seed(1)
-    model = _paper_model(a["n_units"], x.shape[-1], 1e-4)
+    model = _paper_model(
+        a["n_units"],
+        x.shape[-1],
+        1e-4,
+        a.get("architecture", "simple_rnn"),
+        a.get("model_options"),
+    )
     clock = _EpochClock()
     model.fit(x, y, batch_size=a["batch_size"], epochs=a["epochs"], verbose=0, callbacks=[clock])
     return {"seconds": clock.seconds[1:], "trial_steps": x.shape[0] * x.shape[1]}
 
 
 def worker_train_throughput(a: dict) -> dict:
-    """Epochs of the workflow's own training loop; the validation split is one trial."""
+    """Epochs of the workflow's own training loop, of ``architecture`` (simple_rnn by
+    default) with ``model_options`` and ``gradients`` (see :func:`_gradients`); the
+    validation split is one trial."""
     _setup(a["threads"])
     from rnn_ensembles.training import TrainingConfig, train
 
@@ -131,11 +183,22 @@ def worker_train_throughput(a: dict) -> dict:
     config = TrainingConfig(
         batch_size=a["batch_size"], max_epochs=a["epochs"], target_accuracy=None
     )
-    result = train(data, "simple_rnn", a["n_units"], 1, config, log=lambda *_: None)
+    architecture = a.get("architecture", "simple_rnn")
+    with _gradients(architecture, a.get("gradients", "own")) as gradient:
+        result = train(
+            data,
+            architecture,
+            a["n_units"],
+            1,
+            config,
+            log=lambda *_: None,
+            model_options=a.get("model_options"),
+        )
     x = data.inputs("train")
     return {
         "seconds": [row["seconds"] for row in result.history[1:]],
         "trial_steps": x.shape[0] * x.shape[1],
+        "gradient": gradient,
     }
 
 
@@ -251,11 +314,12 @@ WORKERS = {
 }
 
 
-def run_worker(kind: str, **args) -> dict:
-    """One measurement in a fresh Python process (its own thread pools and memory)."""
+def run_workers(specs: list[dict]) -> list[dict]:
+    """The measurements ``specs`` (each a worker's ``kind`` and its arguments) one after
+    another in one fresh Python process (its own thread pools and memory)."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", json.dumps({"kind": kind, **args})],
+        [sys.executable, __file__, "--worker", json.dumps(specs)],
         capture_output=True,
         text=True,
         env=env,
@@ -263,8 +327,13 @@ def run_worker(kind: str, **args) -> dict:
     )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode or not lines:
-        raise RuntimeError(f"worker {kind} {args} failed:\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"workers {specs} failed:\n{proc.stderr[-3000:]}")
     return json.loads(lines[-1][len("RESULT ") :])
+
+
+def run_worker(kind: str, **args) -> dict:
+    """One measurement in a fresh Python process."""
+    return run_workers([{"kind": kind, **args}])[0]
 
 
 # -- the benchmark -------------------------------------------------------------------------
@@ -365,6 +434,89 @@ def measure_throughput(table: Table, plan: dict, summary: list):
             f"GFLOP/s = {per_core['workflow_loop'] * flops / 1e9 / matmul:.0%} of a plain "
             f"matmul ({matmul:.1f} GFLOP/s)"
         )
+
+
+def architecture_variants() -> dict[str, tuple[str, dict]]:
+    """Row name -> (architecture, build options): every registered architecture, and
+    CONSTRAINED as "<architecture> constrained" where that architecture takes its options."""
+    from rnn_ensembles.models import ARCHITECTURES, get_architecture
+
+    variants = {name: (name, ARCHITECTURE_OPTIONS.get(name, {})) for name in ARCHITECTURES}
+    name, options = CONSTRAINED
+    module = get_architecture(name)
+    problems = getattr(module, "option_problems", lambda _: [])
+    if set(options) <= set(module.OPTIONS) and not problems(options):
+        variants[f"{name} constrained"] = CONSTRAINED
+    return variants
+
+
+def measure_architectures(table: Table, plan: dict, summary: list):
+    """Trial-steps per second of the workflow's loop against model.fit of the same model,
+    per architecture, one thread each, interleaved over repeats; and the loop of TAPE_COST
+    with its hand-written BPTT against the same loop on GradientTape."""
+    from rnn_ensembles.models import get_architecture
+
+    n, batch = plan["architecture_size"], 64
+    shape = dict(n_units=n, batch_size=batch, threads=1)
+    trials = dict(task=plan["task"], n_trials=plan["architecture_trials"], epochs=plan["epochs"])
+    common = dict(shape, **trials)
+    variants = architecture_variants()
+    runs = {}  # (row, what) -> worker spec
+    for row, (architecture, options) in variants.items():
+        model = dict(common, architecture=architecture, model_options=options)
+        runs[row, "loop"] = dict(model, kind="train_throughput")
+        runs[row, "fit"] = dict(model, kind="fit_throughput")
+    tape_cost = hasattr(get_architecture(TAPE_COST), "loss_and_gradients")
+    if tape_cost:
+        runs[TAPE_COST, "tape"] = dict(runs[TAPE_COST, "loop"], gradients="tape")
+    keys = list(runs) * plan["repeats"]
+    specs = [runs[key] for key in keys]
+    if plan["architecture_one_process"]:
+        results = run_workers(specs)
+    else:
+        results = [run_worker(**spec) for spec in specs]
+    seconds = {key: [] for key in runs}
+    for key, result in zip(keys, results, strict=True):
+        seconds[key] += result["seconds"]
+    last = dict(zip(keys, results, strict=True))  # trial steps and gradient: every repeat's
+    rate = {key: last[key]["trial_steps"] / statistics.median(s) for key, s in seconds.items()}
+    for row, (_, options) in variants.items():
+        loop, fit, gradient = rate[row, "loop"], rate[row, "fit"], last[row, "loop"]["gradient"]
+        note = f"workflow loop ({gradient}) / model.fit ({fit:.0f} trial_steps/s)"
+        table.add(
+            "architecture_throughput",
+            row,
+            loop,
+            "trial_steps/s",
+            loop / fit,
+            note + (f"; options {json.dumps(options)}" if options else ""),
+            **shape,
+        )
+        summary.append(
+            f"{row}, N = {n}, batch {batch}, 1 thread: workflow loop ({gradient}) "
+            f"{loop:.0f} trial-steps/s = {loop / fit:.2f} x model.fit ({fit:.0f})"
+        )
+    if not tape_cost:
+        summary.append(f"GradientTape cost: {TAPE_COST} has no hand-written BPTT to compare")
+        return
+    if last[TAPE_COST, "tape"]["gradient"] != "GradientTape":
+        raise RuntimeError(f"the loop of {TAPE_COST} did not fall back on GradientTape")
+    own, taped = rate[TAPE_COST, "loop"], rate[TAPE_COST, "tape"]
+    table.add(
+        "architecture_throughput",
+        f"{TAPE_COST} GradientTape cost",
+        taped,
+        "trial_steps/s",
+        own / taped,
+        f"workflow loop on GradientTape; ratio: the loop with hand-written BPTT "
+        f"({own:.0f} trial_steps/s) over it",
+        **shape,
+    )
+    summary.append(
+        f"GradientTape cost, {TAPE_COST}, N = {n}: the workflow loop with hand-written BPTT "
+        f"{own:.0f} trial-steps/s = {own / taped:.2f} x the same loop on GradientTape "
+        f"({taped:.0f})"
+    )
 
 
 def _median_time(results: list[dict], accuracy: float, cap: float):
@@ -543,6 +695,9 @@ def plan_for(quick: bool, cap: float) -> dict:
             "epochs": 2,
             "throughput_sizes": [(16, 128)],
             "throughput_variants": ("paper_fit", "workflow_loop"),
+            "architecture_size": 8,
+            "architecture_trials": 128,
+            "architecture_one_process": True,
             # Any accuracy counts, so that every path of the time-to-trained code yields a number.
             "accuracy": 0.0,
             "trained_sizes": [8],
@@ -569,6 +724,9 @@ def plan_for(quick: bool, cap: float) -> dict:
             "workflow_loop",
             "workflow_loop_batch128",
         ),
+        "architecture_size": 64,
+        "architecture_trials": 1024,
+        "architecture_one_process": False,
         "trained_sizes": [64, 100],
         "seeds": [1, 2, 3],
         "cap": cap or 900,
@@ -602,14 +760,14 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=("throughput", "trained", "workflow", "analysis"),
-        default=("throughput", "trained", "workflow", "analysis"),
+        choices=("throughput", "architectures", "trained", "workflow", "analysis"),
+        default=("throughput", "architectures", "trained", "workflow", "analysis"),
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        spec = json.loads(args.worker)
-        print("RESULT " + json.dumps(WORKERS[spec.pop("kind")](spec)), flush=True)
+        results = [WORKERS[spec.pop("kind")](spec) for spec in json.loads(args.worker)]
+        print("RESULT " + json.dumps(results), flush=True)
         return
     plan = plan_for(args.quick, args.cap)
     plan["trained_sizes"] = args.trained_sizes or plan["trained_sizes"]
@@ -619,6 +777,7 @@ def main(argv=None):
     started = time.perf_counter()
     steps = {
         "throughput": measure_throughput,
+        "architectures": measure_architectures,
         "trained": measure_time_to_trained,
         "workflow": measure_workflow,
         "analysis": measure_analysis_cost,

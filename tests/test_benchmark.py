@@ -16,7 +16,7 @@ def test_quick_benchmark_writes_finite_ratios(tmp_path):
     subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path)], check=True)
     sys.path.insert(0, str(script.parent))
     try:
-        from benchmark_training import COLUMNS
+        from benchmark_training import COLUMNS, TAPE_COST
     finally:
         sys.path.remove(str(script.parent))
     table = pd.read_csv(tmp_path / "benchmark.tsv", sep="\t")
@@ -29,7 +29,14 @@ def test_quick_benchmark_writes_finite_ratios(tmp_path):
         "workflow",
         "job_seconds",
         "cost_share",
+        "architecture_throughput",
     } <= set(table["measure"])
+    # One row per registered architecture, and what GradientTape costs the one timed for it.
+    from rnn_ensembles.models import ARCHITECTURES
+
+    measured = set(table.loc[table["measure"] == "architecture_throughput", "variant"])
+    assert set(ARCHITECTURES) <= measured
+    assert f"{TAPE_COST} GradientTape cost" in measured
     summary = table[table["measure"] != "trained_run"]
     for row in summary.itertuples():
         assert math.isfinite(row.value) and row.value > 0, row

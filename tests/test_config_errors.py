@@ -26,8 +26,43 @@ CASES = {
     "boolean_seed": ("network.seeds", [True], ["network.seeds[0] = true", "an integer"]),
     "unknown_architecture": (
         "network.architecture",
-        "lstm",
-        ['network.architecture = "lstm"', 'one of "simple_rnn"'],
+        "transformer",
+        ['network.architecture = "transformer"', 'one of "simple_rnn", "leaky_rnn", "gru"'],
+    ),
+    "unknown_variant_architecture": (
+        "network.variants",
+        {"cnn": {"architecture": "cnn"}},
+        ['network.variants.cnn.architecture = "cnn"', 'one of "simple_rnn"'],
+    ),
+    "variant_without_architecture": (
+        "network.variants",
+        {"plain": {"sizes": [4]}},
+        ["network.variants.plain.architecture: missing, but required"],
+    ),
+    "dale_fraction_outside": (
+        "network.variants",
+        {"ei": {"architecture": "simple_rnn", "dale": True, "excitatory_fraction": 1.5}},
+        ["network.variants.ei.excitatory_fraction = 1.5", "must be in (0, 1)"],
+    ),
+    "option_not_of_the_architecture": (
+        "network.variants",
+        {"gated": {"architecture": "gru", "dale": True}},
+        ["network.variants.gated.dale: not an option of gru", "allowed:", "recurrent_activation"],
+    ),
+    "connection_probability_zero": (
+        "network.variants",
+        {"sparse": {"architecture": "leaky_rnn", "connection_probability": 0}},
+        ["network.variants.sparse.connection_probability = 0", "must be in (0, 1]"],
+    ),
+    "variant_named_external": (
+        "network.variants",
+        {"external": {"architecture": "gru"}},
+        ['network.variants: the name "external" is not allowed', "not 'external'"],
+    ),
+    "variant_sizes_empty": (
+        "network.variants",
+        {"gru": {"architecture": "gru", "sizes": []}},
+        ["network.variants.gru.sizes = []", "at least 1 item"],
     ),
     "network_missing": ("network", DELETE, ["network: missing, but required"]),
     "unknown_top_key": ("trainig", {"max_epochs": 2}, ["trainig: unknown key", "'training'"]),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnn_ensembles import metrics
-from rnn_ensembles.importers import check_task, import_network
+from rnn_ensembles.importers import import_network
 from rnn_ensembles.io import DataFileError
 from rnn_ensembles.models import get_architecture
 from rnn_ensembles.models.gru import GRUNetwork
@@ -93,7 +93,7 @@ def test_paper_network_solves_the_task_it_was_trained_on():
     assert net.W_out.shape == (400, 3) and net.b_out.shape == (3,)
     assert net.attrs["source_format"] == "keras2_hdf5"
     task = make_task("flipflop")  # the paper's parametrization
-    check_task(net, task, PAPER_TRAINED)
+    net.check_fits(task, PAPER_TRAINED)
     inputs, targets = task.trials(150, np.random.default_rng(0))
     _, outputs = net.run(inputs)
     assert metrics.sign_accuracy(outputs, targets) > 0.995  # 0.999 on 600 trials
@@ -292,4 +292,4 @@ def test_network_of_another_task_width_is_refused():
     with pytest.raises(
         DataFileError, match=r"x\.h5: the network has 3 inputs and 3 outputs.*2 and 2"
     ):
-        check_task(random_network(), make_task("flipflop", n_bits=2), "x.h5")
+        random_network().check_fits(make_task("flipflop", n_bits=2), "x.h5")

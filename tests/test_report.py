@@ -17,6 +17,7 @@ NETWORK_FIGURES = (
     "eigenvalues",
     "state_space",
     "fixed_points",
+    "jacobian_spectra",
     "robustness",
 )
 SIZE_FIGURES = ("eigenvalues", "state_spaces", "disparity")
@@ -59,9 +60,11 @@ def test_every_figure_is_a_png_with_a_log_beside_it(tiny_run):
         image = matplotlib.image.imread(path)
         assert image.shape[0] > 200 and image.shape[1] > 300, path
     variant = results / "simple_rnn"
-    for folder in [results / "figures", results / "summary/figures", variant / "summary/figures"] + [
-        variant / f"N{n}/seed{s}/figures" for n in SIZES for s in SEEDS
-    ]:
+    for folder in [
+        results / "figures",
+        results / "summary/figures",
+        variant / "summary/figures",
+    ] + [variant / f"N{n}/seed{s}/figures" for n in SIZES for s in SEEDS]:
         assert list(folder.glob("*.log")), folder
     tables = (variant / "summary/figures/summary_tables.html").read_text()
     assert tables.count("<table") == 4

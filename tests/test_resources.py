@@ -53,7 +53,9 @@ def test_tiny_jobs_ask_for_the_floor(tmp_path):
 
 def test_train_job_resources_follow_the_config(tmp_path):
     jobs = job_resources(
-        tmp_path, "results/flipflop3/simple_rnn/N400/seed1/weights.h5", configfile=REPO / "config/paper.yaml"
+        tmp_path,
+        "results/flipflop3/simple_rnn/N400/seed1/weights.h5",
+        configfile=REPO / "config/paper.yaml",
     )
     assert int(jobs["train_network"]["runtime"]) == training_minutes(**PAPER)
     # The training split alone is 2 x 30050 trials x 340 steps x 3 bits x 4 bytes = 245 MB.

@@ -109,7 +109,10 @@ def test_three_sbatch_jobs_with_both_networks_in_one(slurm_run):
     assert "Group job networks" in log
     # Rule logs stay beside the outputs, written by the jobs on the node.
     for seed in SEEDS:
-        assert "epoch 2" in (slurm_run[0] / f"{TASK}/N{SIZE}/seed{seed}/train.log").read_text()
+        assert (
+            "epoch 2"
+            in (slurm_run[0] / f"{TASK}/simple_rnn/N{SIZE}/seed{seed}/train.log").read_text()
+        )
 
 
 def test_networks_equal_those_of_the_local_run(slurm_run, tiny_run):

@@ -113,8 +113,10 @@ def test_summary_tables(tiny_run):
 def test_every_output_has_its_log(tiny_run):
     logs = sorted((tiny_run / "results/tiny").rglob("*.log"))
     n_networks = len(SIZES) * len(SEEDS)
-    stages = 1 + 2 * n_networks + 1  # dataset, train and analyse per network, aggregate
-    figures = 1 + n_networks + len(SIZES) + 1  # dataset, per network, per size, ensemble
+    # dataset, train and analyse per network, aggregate (one variant), compare_variants
+    stages = 1 + 2 * n_networks + 1 + 1
+    # dataset, per network, per size, per variant, all variants
+    figures = 1 + n_networks + len(SIZES) + 1 + 1
     # dynamics.smk: analysis and figures per network; comparison, two summaries, figures
     dynamics = 2 * n_networks + 4
     assert len(logs) == stages + figures + dynamics

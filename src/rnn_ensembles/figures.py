@@ -302,6 +302,16 @@ def plot_connectivity(path, w_rec, *, title: str) -> None:
     _save(figure, path)
 
 
+def plot_message(path, message: str, *, title: str) -> None:
+    """A figure that says why there is nothing to draw, in place of an empty one."""
+    figure = _new_figure(7.0, 2.5)
+    ax = figure.subplots()
+    ax.axis("off")
+    ax.text(0.5, 0.5, _wrap(message, 70), ha="center", va="center", fontsize=12)
+    _title(figure, title)
+    _save(figure, path)
+
+
 def plot_eigenvalue_spectra(path, spectra: dict, *, title: str, columns: int = 4) -> None:
     """Eigenvalues in the complex plane, one panel per entry of ``spectra`` (panel title ->
     eigenvalues), with the unit circle and the eigenvalue of largest real part (the

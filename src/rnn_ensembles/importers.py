@@ -61,17 +61,6 @@ def import_network(path, attrs: dict | None = None) -> RecurrentNetwork:
     return network
 
 
-def check_task(network: RecurrentNetwork, task, path) -> None:
-    """Refuse a network whose input or output width does not match the task's."""
-    found = (network.n_inputs, network.n_outputs)
-    wanted = (task.n_inputs, task.n_outputs)
-    if found != wanted:
-        raise DataFileError(
-            f"{path}: the network has {found[0]} inputs and {found[1]} outputs, the task "
-            f"needs {wanted[0]} and {wanted[1]}"
-        )
-
-
 @dataclass(eq=False)
 class _Layer:
     """A layer with weights, as found in a file: its config ({} when the file has none,

@@ -77,14 +77,15 @@ DYNAMICS_RULES = (
 
 def stage_costs(*benchmark_dirs) -> dict[str, dict]:
     """Jobs and summed wall seconds of every rule, from the Snakemake benchmark files of a
-    run (``results/<task>/benchmarks/<rule>.tsv`` or ``.../<rule>/<network>.tsv``), added
-    up over every folder given (one per task)."""
+    run (``results/<task>/benchmarks/<rule>.tsv`` or ``.../<rule>/<job>.tsv``, the job's
+    name itself a path for a network), added up over every folder given (one per task)."""
     import pandas as pd
 
     costs: dict[str, dict] = {}
     for root in map(Path, benchmark_dirs):
         for path in sorted(root.rglob("*.tsv")):
-            rule = path.parent.name if path.parent != root else path.stem
+            parts = path.relative_to(root).parts
+            rule = parts[0] if len(parts) > 1 else path.stem
             entry = costs.setdefault(rule, {"jobs": 0, "seconds": 0.0})
             entry["jobs"] += 1
             entry["seconds"] += float(pd.read_csv(path, sep="\t")["s"].sum())

@@ -97,7 +97,12 @@ class Checkpoint:
             handle.attrs["epoch"] = epoch
             handle.attrs["wall_time_s"] = wall_time
             handle.attrs["history"] = json.dumps(history)
-            for group, variables in (("model", model.weights), ("optimizer", optimizer.variables)):
+            # model.variables, not model.weights: the state of the recurrent-noise generator
+            # too, so that a resumed noisy run draws the noise of the uninterrupted one.
+            for group, variables in (
+                ("model", model.variables),
+                ("optimizer", optimizer.variables),
+            ):
                 grp = handle.create_group(group)
                 for i, var in enumerate(variables):
                     grp.create_dataset(str(i), data=np.asarray(var))
@@ -112,7 +117,7 @@ class Checkpoint:
         state = self._read(arrays=True)
         if state is None:
             return None
-        groups = {"model": model.weights, "optimizer": optimizer.variables}
+        groups = {"model": model.variables, "optimizer": optimizer.variables}
         for group, variables in groups.items():
             if [a.shape for a in state[group]] != [tuple(v.shape) for v in variables]:
                 _log.warning("%s: saved %s state does not fit; starting over", self.path, group)

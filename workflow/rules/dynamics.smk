@@ -135,7 +135,14 @@ rule plot_dynamics:
             caption="../report/dynamics_robustness.rst",
             category=REPORT_CATEGORY["dynamics"],
             subcategory=any_network_subcategory,
-            labels={"content": "2. robustness"},
+            labels={"content": "3. robustness"},
+        ),
+        jacobian_spectra=report(
+            f"{NETWORK_FIGURES}/jacobian_spectra.png",
+            caption="../report/dynamics_jacobian_spectra.rst",
+            category=REPORT_CATEGORY["dynamics"],
+            subcategory=any_network_subcategory,
+            labels={"content": "2. Jacobian spectra at the fixed points"},
         ),
     log:
         f"{NETWORK_FIGURES}/plot_dynamics.log",

@@ -40,7 +40,9 @@ def network_labels():
     """Every network of a task, named by its folder under results/<task>/: the ensemble's
     (<variant>/N<size>/seed<seed>), then those trained elsewhere (external/<name>)."""
     return [
-        f"{variant}/N{n}/seed{s}" for variant in VARIANTS for n, s in variant_grid(variant)
+        f"{variant}/N{n}/seed{s}"
+        for variant in VARIANTS
+        for n, s in variant_grid(variant)
     ] + [f"external/{name}" for name in config["external_networks"]]
 
 
@@ -60,7 +62,9 @@ def variant_files(pattern):
 
     def files(wildcards):
         return [
-            pattern.format(task=wildcards.task, variant=wildcards.variant, size=n, seed=s)
+            pattern.format(
+                task=wildcards.task, variant=wildcards.variant, size=n, seed=s
+            )
             for n, s in variant_grid(wildcards.variant)
         ]
 
@@ -73,7 +77,10 @@ def size_files(pattern):
     def files(wildcards):
         return [
             pattern.format(
-                task=wildcards.task, variant=wildcards.variant, size=wildcards.size, seed=s
+                task=wildcards.task,
+                variant=wildcards.variant,
+                size=wildcards.size,
+                seed=s,
             )
             for s in VARIANTS[wildcards.variant]["seeds"]
         ]

@@ -7,10 +7,17 @@ def wildcard_values(names):
     if "network" in names:
         return [{"network": label} for label in network_labels()]
     ensemble = [
-        {"variant": v, "size": n, "seed": s} for v in VARIANTS for n, s in variant_grid(v)
+        {"variant": v, "size": n, "seed": s}
+        for v in VARIANTS
+        for n, s in variant_grid(v)
     ]
     keep = [key for key in ("variant", "size", "seed") if key in names]
-    return list({tuple((k, row[k]) for k in keep): dict((k, row[k]) for k in keep) for row in ensemble}.values())
+    return list(
+        {
+            tuple((k, row[k]) for k in keep): dict((k, row[k]) for k in keep)
+            for row in ensemble
+        }.values()
+    )
 
 
 def rule_outputs(*rules_):
@@ -20,7 +27,9 @@ def rule_outputs(*rules_):
         for pattern in rule_.output:
             names = set(re.findall(r"{(\w+)}", pattern)) - {"task"}
             for task in config["tasks"]:
-                paths += [pattern.format(task=task, **row) for row in wildcard_values(names)]
+                paths += [
+                    pattern.format(task=task, **row) for row in wildcard_values(names)
+                ]
     return list(dict.fromkeys(paths))
 
 

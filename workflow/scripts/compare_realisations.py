@@ -1,6 +1,6 @@
-"""Snakemake adapter of rnn_ensembles.stages.dynamics.compare_realisations."""
+"""Snakemake adapter of rnn_ensembles.stages.aggregate.compare_realisations."""
 
-from rnn_ensembles.stages.dynamics import compare_realisations
+from rnn_ensembles.stages.aggregate import compare_realisations
 from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])

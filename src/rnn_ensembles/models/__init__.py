@@ -23,7 +23,7 @@ import importlib
 
 from rnn_ensembles.models.base import RecurrentNetwork, load_network
 
-ARCHITECTURES = ("simple_rnn",)
+ARCHITECTURES = ("simple_rnn", "leaky_rnn", "gru", "lstm")
 
 __all__ = ["ARCHITECTURES", "RecurrentNetwork", "get_architecture", "load_network"]
 
@@ -31,7 +31,8 @@ __all__ = ["ARCHITECTURES", "RecurrentNetwork", "get_architecture", "load_networ
 def get_architecture(name: str):
     """The module of architecture ``name``."""
     if name not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {name!r}: expected one of {', '.join(ARCHITECTURES)}")
+        allowed = ", ".join(ARCHITECTURES)
+        raise ValueError(f"unknown architecture {name!r}: expected one of {allowed}")
     return importlib.import_module(f"rnn_ensembles.models.{name}")
 
 

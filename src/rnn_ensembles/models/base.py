@@ -105,6 +105,15 @@ class RecurrentNetwork:
         """Whether every weight is finite (a diverged or failed training leaves NaN)."""
         return all(np.all(np.isfinite(a)) for a in self.arrays.values())
 
+    def check_fits(self, task, source) -> None:
+        """Refuse, naming ``source``, a network whose input or output width is not the task's."""
+        found, wanted = (self.n_inputs, self.n_outputs), (task.n_inputs, task.n_outputs)
+        if found != wanted:
+            raise DataFileError(
+                f"{source}: the network has {found[0]} inputs and {found[1]} outputs, the "
+                f"task needs {wanted[0]} and {wanted[1]}"
+            )
+
     def initial_state(self, n: int) -> np.ndarray:
         """The state every trial starts from: zeros, (n, state_size)."""
         return np.zeros((n, self.state_size))

@@ -45,6 +45,34 @@ RECURRENT_ACTIVATIONS = {
 KERAS_RECURRENT_ACTIVATIONS = ("sigmoid", "hard_sigmoid")
 
 
+def gated_option_problems(architecture: str, options: dict, gate_bias: str) -> list[str]:
+    """One line for each bad build option of a gated architecture whose gate-bias option is
+    ``gate_bias`` (the other options' types are Keras's to check)."""
+    out = []
+    activation = options.get("recurrent_activation", "sigmoid")
+    if activation not in KERAS_RECURRENT_ACTIVATIONS:
+        out.append(
+            f"recurrent_activation = {activation!r}: must be one of "
+            f"{', '.join(KERAS_RECURRENT_ACTIVATIONS)}"
+        )
+    bias = options.get(gate_bias, 0.0)
+    if isinstance(bias, bool) or not isinstance(bias, int | float) or not np.isfinite(bias):
+        out.append(f"{gate_bias} = {bias!r}: must be a finite number")
+    return out
+
+
+def set_gate_bias(layer, block: int, value: float) -> None:
+    """Start the input bias of gate block ``block`` of a built Keras GRU or LSTM layer at
+    ``value`` (the recurrent bias of a GRU with reset_after stays 0)."""
+    bias = layer.cell.bias.numpy()
+    n = layer.cell.units
+    if bias.ndim == 2:  # GRU with reset_after: (input bias, recurrent bias)
+        bias[0, block * n : (block + 1) * n] = value
+    else:
+        bias[block * n : (block + 1) * n] = value
+    layer.cell.bias.assign(bias)
+
+
 class GatedNetwork(RecurrentNetwork):
     """A network whose recurrent kernel holds one (N, N) block per gate, in :attr:`GATES`
     order; its :meth:`recurrent_matrix` is the block :attr:`CANDIDATE`.

@@ -1,5 +1,5 @@
-"""The ensemble stages: tables of every network, the minimal size, fixed-point and
-robustness summaries."""
+"""The ensemble stages: tables of every network, the minimal size, the comparison of
+variants and of realisations, fixed-point and robustness summaries."""
 
 from __future__ import annotations
 
@@ -154,3 +154,43 @@ def compare_variants(variants: dict, sizes_paths, minimal_paths, output) -> None
         log.info("%s: minimal size %s (%s)", name, minimal["minimal_size"], minimal["reason"])
     with atomic_path(output) as tmp:
         pd.concat(frames, ignore_index=True).to_csv(tmp, sep="\t", index=False)
+
+
+def compare_realisations(
+    labels,
+    analysis_paths,
+    outputs: dict,
+    linkage: str,
+    n_clusters: int,
+) -> None:
+    """Distances between every pair of networks (memory states, activity, spectrum) as
+    square TSV matrices, and their hierarchical clustering."""
+    import pandas as pd
+
+    from rnn_ensembles import comparison
+
+    views = {metric: {} for metric in comparison.METRICS}
+    sizes = {}
+    for label, arrays in zip(labels, analysis_paths, strict=True):
+        # The analysis stage ran the eight-states trial once; its activity is read back.
+        saved = read_analysis(arrays, ("state_activity", "eigenvalues", "memory_activity"))
+        views["procrustes"][label] = saved["state_activity"]
+        views["spectrum"][label] = saved["eigenvalues"]
+        views["cka"][label] = saved["memory_activity"]
+        sizes[label] = saved["memory_activity"].shape[1]
+    table = pd.DataFrame(
+        {
+            "network": labels,
+            "variant": [variant_of(label) for label in labels],
+            "size": [sizes[k] for k in labels],
+        }
+    )
+    for metric in comparison.METRICS:
+        matrix = comparison.distance_matrix(views[metric], metric)
+        with atomic_path(outputs[metric]) as tmp:
+            matrix.to_csv(tmp, sep="\t")
+        clustered = comparison.clusters(matrix, linkage, n_clusters)
+        table[f"cluster_{metric}"] = clustered["cluster"].to_numpy()
+        table[f"order_{metric}"] = clustered["order"].to_numpy()
+    with atomic_path(outputs["clusters"]) as tmp:
+        table.to_csv(tmp, sep="\t", index=False)

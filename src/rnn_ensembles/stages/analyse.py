@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_ensembles import analysis, dataset
-from rnn_ensembles.io import DataFileError
 from rnn_ensembles.models import load_network
 from rnn_ensembles.stages.log import log
 
@@ -16,13 +15,7 @@ def analyse_network(
     """All per-network analyses of one trained network."""
     network = load_network(weights_path)
     data = dataset.read(dataset_path, splits=("test", "memory_states"))
-    widths = (data.inputs("test").shape[-1], data.targets("test").shape[-1])
-    if (network.n_inputs, network.n_outputs) != widths:
-        raise DataFileError(
-            f"{weights_path}: the network has {network.n_inputs} inputs and "
-            f"{network.n_outputs} outputs, the task of {dataset_path} has {widths[0]} "
-            f"and {widths[1]}"
-        )
+    network.check_fits(data.task(), weights_path)
     status = str(network.attrs.get("status", "converged"))
     reason = str(network.attrs.get("status_reason", ""))
     row, arrays = analysis.analyse(network, data, success_accuracy, status, reason)

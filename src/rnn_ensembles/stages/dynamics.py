@@ -1,5 +1,5 @@
 """The dynamics stages: networks trained elsewhere, fixed points and robustness of each
-network, distances between networks."""
+network."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def import_network(source, dataset_path, output, name: str) -> None:
 
     task = dataset.read(dataset_path, splits=()).task()
     network = importers.import_network(source, {"name": name, "status": "imported"})
-    importers.check_task(network, task, source)
+    network.check_fits(task, source)
     log.info(
         "%s: N = %d from %s (%s)", name, network.n_units, source, network.attrs["source_format"]
     )
@@ -83,37 +83,3 @@ def analyse_dynamics(
     write_json(outputs["summary"], row)
     with atomic_path(outputs["robustness"]) as tmp:
         curves.to_csv(tmp, sep="\t", index=False)
-
-
-def compare_realisations(
-    labels,
-    analysis_paths,
-    outputs: dict,
-    linkage: str,
-    n_clusters: int,
-) -> None:
-    """Distances between every pair of networks (memory states, activity, spectrum) as
-    square TSV matrices, and their hierarchical clustering."""
-    import pandas as pd
-
-    from rnn_ensembles import comparison
-
-    views = {metric: {} for metric in comparison.METRICS}
-    sizes = {}
-    for label, arrays in zip(labels, analysis_paths, strict=True):
-        # The analysis stage ran the eight-states trial once; its activity is read back.
-        saved = read_analysis(arrays, ("state_activity", "eigenvalues", "memory_activity"))
-        views["procrustes"][label] = saved["state_activity"]
-        views["spectrum"][label] = saved["eigenvalues"]
-        views["cka"][label] = saved["memory_activity"]
-        sizes[label] = saved["memory_activity"].shape[1]
-    table = pd.DataFrame({"network": labels, "size": [sizes[k] for k in labels]})
-    for metric in comparison.METRICS:
-        matrix = comparison.distance_matrix(views[metric], metric)
-        with atomic_path(outputs[metric]) as tmp:
-            matrix.to_csv(tmp, sep="\t")
-        clustered = comparison.clusters(matrix, linkage, n_clusters)
-        table[f"cluster_{metric}"] = clustered["cluster"].to_numpy()
-        table[f"order_{metric}"] = clustered["order"].to_numpy()
-    with atomic_path(outputs["clusters"]) as tmp:
-        table.to_csv(tmp, sep="\t", index=False)

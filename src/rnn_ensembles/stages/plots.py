@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from rnn_ensembles import analysis, dataset
 from rnn_ensembles.analysis import FIGURE_ARRAYS, read_analysis
 from rnn_ensembles.models import load_network
@@ -193,7 +195,8 @@ def plot_ensemble(summary: dict, outputs: dict, task: str, accuracy, fraction) -
 def plot_dynamics(
     analysis_path, fixed_points_path, curves_path, outputs: dict, name: str, accuracy
 ):
-    """One network's fixed points in its SVD space with the eight-states trajectory, and its
+    """One network's fixed points in its SVD space with the eight-states trajectory, the
+    eigenvalues of the state Jacobian at its stable fixed points and saddles, and its
     robustness curves."""
     import pandas as pd
 
@@ -202,13 +205,27 @@ def plot_dynamics(
 
     arrays = read_analysis(analysis_path, (*FIGURE_ARRAYS, "svd_components"))
     found = FixedPoints.restore(fixed_points_path)
-    projection = found.points @ arrays["svd_components"].T
+    projection = found.activity @ arrays["svd_components"].T
     panel = _state_space(arrays)._replace(fixed_points=(projection, found.stability))
     figures.plot_state_spaces(
         outputs["fixed_points"],
         {", ".join(f"{v} {k[2:]}" for k, v in found.counts().items()) + " fixed points": panel},
         title=f"{name}: fixed points and the eight-states trial in SVD space",
     )
+    spectra = {
+        f"{kind} fixed points ({np.sum(found.stability == kind)})": found.eigenvalues[
+            found.stability == kind
+        ].ravel()
+        for kind in ("stable", "saddle")
+        if np.any(found.stability == kind)
+    }
+    title = f"{name}: eigenvalues of the state Jacobian at the fixed points"
+    if spectra:
+        figures.plot_eigenvalue_spectra(outputs["jacobian_spectra"], spectra, title=title)
+    else:
+        figures.plot_message(
+            outputs["jacobian_spectra"], "no fixed point was found: no Jacobian", title=title
+        )
     curves = pd.read_csv(curves_path, sep="\t").assign(curve=name)
     figures.plot_robustness(
         outputs["robustness"], curves, title=f"{name}: robustness", accuracy=accuracy
