@@ -114,3 +114,31 @@ def test_pruning_cuts_existing_connections_only(name, options):
     np.testing.assert_array_equal(after[~remove], before[~remove])
     assert np.all(after[remove] == 0)
     assert network.connections()[remove].all()  # the original is left as it was
+
+
+def test_a_weights_file_of_format_1_loads_as_simple_rnn(tmp_path):
+    """Files written before architectures existed: Eq. 7's four arrays, no architecture."""
+    import h5py
+
+    rng = np.random.default_rng(5)
+    arrays = {
+        "W_in": rng.normal(size=(3, 5)),
+        "W_rec": rng.normal(size=(5, 5)),
+        "W_out": rng.normal(size=(5, 3)),
+        "b_out": rng.normal(size=3),
+    }
+    with h5py.File(tmp_path / "weights.h5", "w") as handle:
+        handle.attrs.update(content="network", format_version=1, seed=4, status="converged")
+        for key, value in arrays.items():
+            handle.create_dataset(key, data=value)
+    network = load_network(tmp_path / "weights.h5")
+    assert network.architecture == "simple_rnn" and network.options == {}
+    assert network.attrs == {"seed": 4, "status": "converged"}
+    for key, value in arrays.items():
+        np.testing.assert_array_equal(network.arrays[key], value)
+    x = rng.normal(size=(2, 6, 3))
+    h, expected = np.zeros((2, 5)), []
+    for t in range(6):
+        h = np.tanh(x[:, t] @ arrays["W_in"] + h @ arrays["W_rec"])
+        expected.append(h @ arrays["W_out"] + arrays["b_out"])
+    np.testing.assert_allclose(network.run(x)[1], np.stack(expected, axis=1), rtol=1e-12)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from conftest import CONFIGS, snakemake
+from conftest import CONFIGS, REPO, snakemake
 
 DELETE = object()
 TINY = yaml.safe_load((CONFIGS / "tiny.yaml").read_text())
@@ -188,4 +188,15 @@ def test_every_problem_is_listed_and_nothing_runs(tmp_path):
     assert f"invalid config in {configfile} (3 problems; nothing was run)" in proc.stderr
     for key in ("network.sizes[0] = 0", "network.seeds = [1, 1]", "training.batch_size = -1"):
         assert sum(key in line for line in proc.stderr.splitlines()) == 1, key
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    "configfile",
+    [REPO / "config.yaml", *sorted((REPO / "config").glob("*.yaml"))],
+    ids=lambda path: path.name,
+)
+def test_shipped_configs_pass_the_checks(tmp_path, configfile):
+    proc = snakemake(tmp_path, "-n", "--quiet", "all", configfile=configfile)
+    assert proc.returncode == 0
     assert not (tmp_path / "results").exists()

@@ -749,7 +749,9 @@ def plot_distance_matrices(
     """Heat maps of the distances between networks (one panel per entry of ``matrices``:
     panel title -> square DataFrame), rows and columns in the leaf order of the
     hierarchical clustering drawn above each, its clusters coloured; networks whose
-    distances are undefined come last, without a dendrogram."""
+    distances are undefined come last, without a dendrogram.  Each tick label is coloured by
+    the network's variant (the first part of its label, ``<variant>/N<size>/seed<seed>``),
+    so that one sees whether the clusters follow the architectures."""
     from scipy.cluster import hierarchy
 
     from rnn_ensembles.comparison import cut_height, defined_labels, linkage
@@ -759,6 +761,11 @@ def plot_distance_matrices(
     figure = _new_figure(len(matrices) * (side + 1.2), side + 1.9)
     grid = figure.add_gridspec(2, len(matrices), height_ratios=[1, 4])
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
+    variants = dict.fromkeys(
+        str(label).split("/", 1)[0] for m in matrices.values() for label in m.index
+    )
+    palette = matplotlib.colormaps["tab10"]
+    variant_colours = {v: palette(i % 10) for i, v in enumerate(variants)}
     for column, (name, matrix) in enumerate(matrices.items()):
         labels = defined_labels(matrix)
         top_ax = figure.add_subplot(grid[0, column])
@@ -788,6 +795,8 @@ def plot_distance_matrices(
         ticks = 10 * np.arange(size) + 5
         ax.set_xticks(ticks, order, rotation=90, fontsize=7)
         ax.set_yticks(ticks, order, fontsize=7)
+        for tick in (*ax.get_xticklabels(), *ax.get_yticklabels()):
+            tick.set_color(variant_colours[str(tick.get_text()).split("/", 1)[0]])
         figure.colorbar(image, ax=ax, shrink=0.8, label="distance")
     _title(figure, title)
     _save(figure, path)
@@ -796,9 +805,12 @@ def plot_distance_matrices(
 def plot_fixed_points_by_size(path, table: pd.DataFrame, *, title: str, n_states: int) -> None:
     """Per network (``fixed_points.tsv`` rows with ``n_units``), against its size: the
     number of stable fixed points, of memory states with a stable fixed point nearby, and
-    of saddles; networks trained elsewhere (``network`` starting with ``external/``) as
-    diamonds."""
+    of saddles, one colour per variant (the ``variant`` column, when there is one); networks
+    trained elsewhere (``network`` starting with ``external/``) as diamonds."""
     external = table["network"].str.startswith("external/").to_numpy()
+    variant = table["variant"] if "variant" in table else pd.Series("ensemble", table.index)
+    variants = list(dict.fromkeys(variant[~external]))
+    palette = matplotlib.colormaps["tab10"]
     sizes = table["n_units"].to_numpy(float)
     x = _jittered(sizes, np.arange(len(table)))
     figure = _new_figure(13.0, 4.2)
@@ -809,7 +821,10 @@ def plot_fixed_points_by_size(path, table: pd.DataFrame, *, title: str, n_states
         (axes[2], "n_saddle", "saddle points"),
     ):
         values = table[column].to_numpy(float)
-        ax.scatter(x[~external], values[~external], s=30, color="black", label="ensemble")
+        for i, name in enumerate(variants):
+            chosen = (variant == name).to_numpy() & ~external
+            colour = "black" if len(variants) == 1 else palette(i % 10)
+            ax.scatter(x[chosen], values[chosen], s=30, color=colour, label=name)
         if external.any():
             ax.scatter(
                 x[external],
