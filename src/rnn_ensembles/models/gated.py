@@ -61,6 +61,43 @@ def gated_option_problems(architecture: str, options: dict, gate_bias: str) -> l
     return out
 
 
+def gated_model(layer: str, n_units, n_inputs, n_outputs, gate_bias: tuple, **layer_options):
+    """Input -> Keras ``layer`` ("GRU" or "LSTM", return_sequences) -> Dense readout, the
+    recurrent layer named ``recurrent``, the input bias of gate block ``gate_bias[0]``
+    started at ``gate_bias[1]``.
+
+    Raises:
+        ValueError: for a gate activation that Keras does not have.
+    """
+    import keras
+
+    activation = layer_options["recurrent_activation"]
+    if activation not in KERAS_RECURRENT_ACTIVATIONS:
+        raise ValueError(
+            f"{layer.lower()}: recurrent_activation {activation!r} cannot be built, expected "
+            f"one of {', '.join(KERAS_RECURRENT_ACTIVATIONS)}"
+        )
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(None, n_inputs)),
+            getattr(keras.layers, layer)(
+                n_units, return_sequences=True, name="recurrent", **layer_options
+            ),
+            keras.layers.Dense(n_outputs, name="readout"),
+        ],
+        name=f"{layer.lower()}_N{n_units}",
+    )
+    set_gate_bias(model.get_layer("recurrent"), *gate_bias)
+    return model
+
+
+def gated_arrays(model) -> dict:
+    """The arrays of a model built by :func:`gated_model`, by the networks' names."""
+    w_in, w_rec, bias = model.get_layer("recurrent").get_weights()
+    w_out, b_out = model.get_layer("readout").get_weights()
+    return {"W_in": w_in, "W_rec": w_rec, "bias": bias, "W_out": w_out, "b_out": b_out}
+
+
 def set_gate_bias(layer, block: int, value: float) -> None:
     """Start the input bias of gate block ``block`` of a built Keras GRU or LSTM layer at
     ``value`` (the recurrent bias of a GRU with reset_after stays 0)."""

@@ -21,10 +21,10 @@ import numpy as np
 
 from rnn_ensembles.io import DataFileError, read_array
 from rnn_ensembles.models.gated import (
-    KERAS_RECURRENT_ACTIVATIONS,
     GatedNetwork,
+    gated_arrays,
+    gated_model,
     gated_option_problems,
-    set_gate_bias,
 )
 
 
@@ -197,41 +197,24 @@ def build(
     Raises:
         ValueError: for a gate activation that Keras does not have.
     """
-    import keras
-
-    if recurrent_activation not in KERAS_RECURRENT_ACTIVATIONS:
-        raise ValueError(
-            f"gru: recurrent_activation {recurrent_activation!r} cannot be built, expected one "
-            f"of {', '.join(KERAS_RECURRENT_ACTIVATIONS)}"
-        )
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(None, n_inputs)),
-            keras.layers.GRU(
-                n_units,
-                return_sequences=True,
-                recurrent_activation=recurrent_activation,
-                reset_after=reset_after,
-                kernel_initializer=input_initializer,
-                recurrent_initializer=recurrent_initializer,
-                unroll=unroll,
-                name="recurrent",
-            ),
-            keras.layers.Dense(n_outputs, name="readout"),
-        ],
-        name=f"gru_N{n_units}",
+    return gated_model(
+        "GRU",
+        n_units,
+        n_inputs,
+        n_outputs,
+        (0, update_gate_bias),
+        recurrent_activation=recurrent_activation,
+        reset_after=reset_after,
+        kernel_initializer=input_initializer,
+        recurrent_initializer=recurrent_initializer,
+        unroll=unroll,
     )
-    set_gate_bias(model.get_layer("recurrent"), 0, update_gate_bias)
-    return model
 
 
 def to_network(model, attrs: dict | None = None) -> GRUNetwork:
     """The weights of a model built by :func:`build`, as a :class:`GRUNetwork`."""
-    layer = model.get_layer("recurrent")
-    config = layer.get_config()
-    w_in, w_rec, bias = layer.get_weights()
-    w_out, b_out = model.get_layer("readout").get_weights()
-    arrays = {"W_in": w_in, "W_rec": w_rec, "bias": bias, "W_out": w_out, "b_out": b_out}
+    config = model.get_layer("recurrent").get_config()
+    arrays = gated_arrays(model)
     options = {
         "recurrent_activation": config["recurrent_activation"],
         "reset_after": bool(config["reset_after"]),

@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from rnn_ensembles.models.gated import (
-    KERAS_RECURRENT_ACTIVATIONS,
     GatedNetwork,
+    gated_arrays,
+    gated_model,
     gated_option_problems,
-    set_gate_bias,
 )
 
 
@@ -143,38 +143,23 @@ def build(
     Raises:
         ValueError: for a gate activation that Keras does not have.
     """
-    import keras
-
-    if recurrent_activation not in KERAS_RECURRENT_ACTIVATIONS:
-        raise ValueError(
-            f"lstm: recurrent_activation {recurrent_activation!r} cannot be built, expected "
-            f"one of {', '.join(KERAS_RECURRENT_ACTIVATIONS)}"
-        )
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(None, n_inputs)),
-            keras.layers.LSTM(
-                n_units,
-                return_sequences=True,
-                recurrent_activation=recurrent_activation,
-                kernel_initializer=input_initializer,
-                recurrent_initializer=recurrent_initializer,
-                unroll=unroll,
-                name="recurrent",
-            ),
-            keras.layers.Dense(n_outputs, name="readout"),
-        ],
-        name=f"lstm_N{n_units}",
+    return gated_model(
+        "LSTM",
+        n_units,
+        n_inputs,
+        n_outputs,
+        (1, forget_gate_bias),
+        recurrent_activation=recurrent_activation,
+        kernel_initializer=input_initializer,
+        recurrent_initializer=recurrent_initializer,
+        unroll=unroll,
     )
-    set_gate_bias(model.get_layer("recurrent"), 1, forget_gate_bias)
-    return model
 
 
 def to_network(model, attrs: dict | None = None) -> LSTMNetwork:
     """The weights of a model built by :func:`build`, as an :class:`LSTMNetwork`."""
-    layer = model.get_layer("recurrent")
-    w_in, w_rec, bias = layer.get_weights()
-    w_out, b_out = model.get_layer("readout").get_weights()
-    arrays = {"W_in": w_in, "W_rec": w_rec, "bias": bias, "W_out": w_out, "b_out": b_out}
-    options = {"recurrent_activation": layer.get_config()["recurrent_activation"]}
+    arrays = gated_arrays(model)
+    options = {
+        "recurrent_activation": model.get_layer("recurrent").get_config()["recurrent_activation"]
+    }
     return LSTMNetwork(arrays, options, dict(attrs or {}))
