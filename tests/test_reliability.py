@@ -465,7 +465,7 @@ def test_truncated_dataset_stops_training_with_one_line(good_files, tmp_path):
 def test_foreign_weights_file_stops_the_analysis_with_one_line(good_files, tmp_path):
     folder = tmp_path / "results/tiny/simple_rnn/N2/seed1"
     folder.mkdir(parents=True)
-    data = folder.parents[1] / "dataset.h5"
+    data = folder.parents[2] / "dataset.h5"
     data.write_bytes((good_files / "dataset.h5").read_bytes())
     for name in ("model.keras", "initial_weights.h5", "history.tsv"):
         (folder / name).write_text("")
