@@ -24,12 +24,12 @@ def test_state_space_with_fixed_points_of_every_kind(tmp_path):
 
 def curves(name, external=False, sd=False):
     rows = [
-        {"perturbation": kind, "level": level, "sign_accuracy": 1 - 0.3 * level}
+        {"perturbation": kind, "level": level, "accuracy": 1 - 0.3 * level}
         for kind in figures.PERTURBATION_AXES
         for level in (0.0, 0.5, 1.0)
     ]
     frame = pd.DataFrame(rows).assign(curve=name, external=external)
-    return frame.assign(sign_accuracy_sd=0.05) if sd else frame
+    return frame.assign(accuracy_sd=0.05) if sd else frame
 
 
 def test_robustness_of_one_network_and_of_sizes_with_an_external_one(tmp_path):

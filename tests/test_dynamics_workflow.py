@@ -41,8 +41,8 @@ def test_fixed_points_and_robustness_of_every_network(tiny_run):
             "prune_random": [0.0, 0.5],
         }
         unpruned = curves[curves["level"].eq(0) & curves["perturbation"].str.startswith("prune")]
-        assert unpruned["sign_accuracy"].nunique() == 1
-        assert curves["sign_accuracy"].between(0, 1).all()
+        assert unpruned["accuracy"].nunique() == 1
+        assert curves["accuracy"].between(0, 1).all()
 
 
 def test_distances_between_realisations_and_their_clusters(tiny_run):
@@ -99,13 +99,13 @@ def test_paper_network_is_analysed_and_compared_with_the_ensemble(tmp_path):
     summary = tmp_path / "results/paper/summary"
     metrics = json.loads((folder / "metrics.json").read_text())
     # The paper's network on the task generator's test trials (0.999 and 0.013 on 600).
-    assert metrics["size"] == 400 and metrics["sign_accuracy"] > 0.99 and metrics["mse"] < 0.03
+    assert metrics["size"] == 400 and metrics["accuracy"] > 0.99 and metrics["mse"] < 0.03
     row = json.loads((folder / "fixed_points.json").read_text())
     # Every memory is a stable fixed point next to the memory state it encodes.
     assert row["stable_output_states"] == 8 and row["memory_states_matched"] == 8
     assert row["n_stable"] >= 8 and row["n_saddle"] >= 1
     curves = pd.read_csv(folder / "robustness.tsv", sep="\t").set_index(["perturbation", "level"])
-    accuracy = curves["sign_accuracy"]
+    accuracy = curves["accuracy"]
     assert accuracy["noise", 0.1] > 0.99
     assert accuracy["amplitude", 0.1] < accuracy["amplitude", 1.0] - 0.1
     clusters = pd.read_csv(summary / "clusters.tsv", sep="\t").set_index("network")

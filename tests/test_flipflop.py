@@ -73,7 +73,8 @@ def test_pulse_timing_and_amplitudes():
 
 def test_noise_statistics_and_clean_targets():
     task = FlipFlopTask()
-    x, y = task.trials(500, np.random.default_rng(1))
+    trials = task.trials(500, np.random.default_rng(1))
+    x, y = trials.inputs, trials.targets
     assert x.dtype == np.float32 and y.dtype == np.float32
     assert x.shape == y.shape == (500, 340, 3)
     quiet = np.abs(x) < 0.6  # far from any ±1 pulse
@@ -88,14 +89,15 @@ def test_same_seed_same_arrays_other_seed_other_arrays():
     a = task.trials(50, np.random.default_rng(3))
     b = task.trials(50, np.random.default_rng(3))
     c = task.trials(50, np.random.default_rng(4))
-    np.testing.assert_array_equal(a[0], b[0])
-    np.testing.assert_array_equal(a[1], b[1])
-    assert not np.array_equal(a[0], c[0])
+    np.testing.assert_array_equal(a.inputs, b.inputs)
+    np.testing.assert_array_equal(a.targets, b.targets)
+    assert not np.array_equal(a.inputs, c.inputs)
 
 
 def test_memory_states_set_visits_every_corner_twice_without_noise():
     task = FlipFlopTask()
-    x, y = task.memory_states()
+    probe = task.probe_trials()
+    x, y = probe.inputs, probe.targets
     assert x.shape[0] == 1
     assert set(np.unique(x)) == {-1.0, 0.0, 1.0}  # no noise
     labels = state_labels(y[0])

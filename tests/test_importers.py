@@ -94,7 +94,8 @@ def test_paper_network_solves_the_task_it_was_trained_on():
     assert net.attrs["source_format"] == "keras2_hdf5"
     task = make_task("flipflop")  # the paper's parametrization
     net.check_fits(task, PAPER_TRAINED)
-    inputs, targets = task.trials(150, np.random.default_rng(0))
+    trials = task.trials(150, np.random.default_rng(0))
+    inputs, targets = trials.inputs, trials.targets
     _, outputs = net.run(inputs)
     assert metrics.sign_accuracy(outputs, targets) > 0.995  # 0.999 on 600 trials
     assert metrics.mean_squared_error(outputs, targets) < 0.03  # about 0.015

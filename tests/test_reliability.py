@@ -200,7 +200,7 @@ def test_failed_network_is_listed_missing_and_the_rest_is_analysed(tmp_path):
     assert networks["missing"].to_dict() == {(8, 1): False, (8, 2): True}
     assert networks.loc[(8, 2), "training_status"] == "failed"
     assert "FileExistsError" in networks.loc[(8, 2), "training_reason"]
-    assert networks.drop(index=(8, 2))["sign_accuracy"].notna().all()
+    assert networks.drop(index=(8, 2))["accuracy"].notna().all()
     sizes = pd.read_csv(summary / "sizes.tsv", sep="\t").set_index("size")
     assert sizes.loc[8, ["networks", "present", "missing", "successes"]].tolist() == [2, 1, 1, 0]
 

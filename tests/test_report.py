@@ -12,7 +12,7 @@ SIZES, SEEDS = (2, 8), (1, 2)
 NETWORK_FIGURES = (
     "training_history",
     "test_trials",
-    "memory_states_trial",
+    "probe_trials",
     "connectivity",
     "eigenvalues",
     "state_space",
@@ -34,9 +34,7 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 def figure_paths(results):
-    paths = [
-        results / "figures" / f"{name}.png" for name in ("training_trials", "memory_states_trial")
-    ]
+    paths = [results / "figures" / f"{name}.png" for name in ("training_trials", "probe_trials")]
     variant = results / "simple_rnn"
     for size in SIZES:
         paths += [variant / f"summary/figures/N{size}_{name}.png" for name in SIZE_FIGURES]

@@ -25,14 +25,15 @@ def switches():
 
 
 def test_nominal_perturbation_is_the_task_generator(task):
-    inputs, targets = perturbed_trials(task, 6, seed=3, noise_std=task.noise_std)
-    expected_in, expected_target = task.trials(6, np.random.default_rng(3))
-    np.testing.assert_allclose(inputs, expected_in, atol=1e-6)
-    np.testing.assert_array_equal(targets, expected_target)
+    trials = perturbed_trials(task, 6, seed=3, noise_std=task.noise_std)
+    expected = task.trials(6, np.random.default_rng(3))
+    np.testing.assert_allclose(trials.inputs, expected.inputs, atol=1e-6)
+    np.testing.assert_array_equal(trials.targets, expected.targets)
+    np.testing.assert_array_equal(trials.mask, expected.mask)
     # Without noise the pulses are exactly +-amplitude; the targets do not depend on it.
-    scaled, scaled_targets = perturbed_trials(task, 6, seed=3, noise_std=0.0, amplitude=0.4)
-    assert set(np.unique(np.round(scaled, 12))) == {-0.4, 0.0, 0.4}
-    np.testing.assert_array_equal(scaled_targets, expected_target)
+    scaled = perturbed_trials(task, 6, seed=3, noise_std=0.0, amplitude=0.4)
+    assert set(np.unique(np.round(scaled.inputs, 12))) == {-0.4, 0.0, 0.4}
+    np.testing.assert_array_equal(scaled.targets, expected.targets)
     with pytest.raises(ValueError, match="-0.5"):
         perturbed_trials(task, 2, seed=0, noise_std=-0.5)
 
@@ -41,7 +42,7 @@ def test_curves_follow_the_switching_threshold(task, switches):
     assert 0.19 < U_C < 0.23
     curves = robustness_curves(
         switches, task, 40, 0, noise_levels=[0.0, 2.0], amplitudes=[0.1, 1.0], prune_fractions=[0.0]
-    ).set_index(["perturbation", "level"])["sign_accuracy"]
+    ).set_index(["perturbation", "level"])["accuracy"]
     assert curves["amplitude", 1.0] > 0.9
     # Below u_c a pulse cannot flip a switch that is already set.
     assert curves["amplitude", 0.1] < curves["amplitude", 1.0] - 0.2
@@ -59,7 +60,7 @@ def test_pruning_cuts_existing_connections_weakest_first(task, switches):
     np.testing.assert_array_equal(pruned(weak, 6 / 9, order).W_rec, W * np.eye(3))
     curves = robustness_curves(
         weak, task, 20, 0, [], [], prune_fractions=[0.0, 0.6, 1.0]
-    ).set_index(["perturbation", "level"])["sign_accuracy"]
+    ).set_index(["perturbation", "level"])["accuracy"]
     assert curves["prune_magnitude", 0.6] == curves["prune_magnitude", 0.0]
     assert curves["prune_magnitude", 1.0] < curves["prune_magnitude", 0.0] - 0.2
     # Random masks are nested as the fraction grows.

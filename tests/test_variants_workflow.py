@@ -57,7 +57,7 @@ def test_saved_keras_model_reproduces_the_reported_accuracy(variants_run):
         reported = json.loads((variants_run / label / "metrics.json").read_text())
         # float32 in Keras, float64 in the analysis: only outputs within rounding of 0 may
         # differ in sign, and none does on these trials.
-        assert sign_accuracy(outputs, targets) == pytest.approx(reported["sign_accuracy"]), label
+        assert sign_accuracy(outputs, targets) == pytest.approx(reported["accuracy"]), label
         _, numpy_outputs = load_network(variants_run / label / "weights.h5").run(inputs)
         np.testing.assert_allclose(outputs, numpy_outputs, rtol=1e-4, atol=1e-5)
 

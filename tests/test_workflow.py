@@ -30,10 +30,11 @@ def test_dataset_file_contract(tiny_run):
         ):
             assert key in handle.attrs, key
         assert handle.attrs["trial_length"] == 120 and handle.attrs["seed"] == 7
-        for split, n in (("train", 64), ("validation", 16), ("test", 16), ("memory_states", 1)):
+        for split, n in (("train", 64), ("validation", 16), ("test", 16), ("probe", 1)):
             assert handle[split]["inputs"].dtype == np.float32
             assert handle[split]["inputs"].shape[0] == n
             assert handle[split]["inputs"].shape == handle[split]["targets"].shape
+            assert handle[split]["mask"].shape == handle[split]["targets"].shape
     # The same seed regenerates the same arrays.
     data = dataset.read(path)
     again = dataset.generate(
@@ -73,7 +74,7 @@ def test_network_files_contract(tiny_run):
             assert not (folder / "checkpoint").exists()
             metrics = json.loads((folder / "metrics.json").read_text())
             assert metrics["size"] == size and metrics["seed"] == seed
-            assert 0 <= metrics["sign_accuracy"] <= 1
+            assert 0 <= metrics["accuracy"] <= 1
             with h5py.File(folder / "analysis.h5") as arrays:
                 assert arrays["eigenvalues"].shape == (size,)
                 assert arrays["state_positions"].shape == (8, 3)

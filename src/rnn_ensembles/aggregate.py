@@ -67,7 +67,7 @@ def size_summary(table: pd.DataFrame) -> pd.DataFrame:
 def minimal_size(summary: pd.DataFrame, fraction: float, accuracy: float) -> dict:
     """The smallest size whose success rate reaches ``fraction``, with the reason in words."""
     criterion = (
-        f"success = test sign accuracy >= {accuracy}; a size qualifies when at least "
+        f"success = test accuracy >= {accuracy}; a size qualifies when at least "
         f"{fraction:.0%} of its networks succeed"
     )
     qualifying = summary[summary["success_rate"] >= fraction].sort_values("size")

@@ -17,9 +17,17 @@ import h5py
 import numpy as np
 
 from rnn_ensembles import metrics
-from rnn_ensembles.io import atomic_path, check_format, open_h5, read_array, write_json
+from rnn_ensembles.io import (
+    DataFileError,
+    atomic_path,
+    check_format,
+    open_h5,
+    read_array,
+    write_json,
+)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+N_PROBE_SHOWN = 4  # probe trials kept for the figures
 N_COMPONENTS = 3
 STEPS_PER_SECOND = 1000  # one step stands for 1 ms (paper Sec. 3)
 # Weights are float32: an orthogonal W_rec stored so has |λ| off 1 by up to ~1e-7.
@@ -162,26 +170,78 @@ def configuration_disparity(a: np.ndarray, b: np.ndarray) -> float:
     return float(max(0.0, 1.0 - np.linalg.svd(a.T @ b, compute_uv=False).sum() ** 2))
 
 
+def probe_geometry(activity: np.ndarray, names: np.ndarray, window: int = 10) -> dict:
+    """SVD of the probe trials' activity (trials, time, units) and the condition averages in
+    that space: the mean trajectory of the trials of each name, and its end state (the mean of
+    its last ``window`` steps, where the task's answer is held)."""
+    names = np.asarray(names).astype(str)
+    labels = list(dict.fromkeys(names))
+    n_trials, steps, n_units = activity.shape
+    averaged = np.stack([activity[names == name].mean(axis=0) for name in labels])
+    if not np.all(np.isfinite(activity)):
+        components = np.full((N_COMPONENTS, n_units), np.nan)
+        explained = np.full(N_COMPONENTS, np.nan)
+    else:
+        flat = activity.reshape(-1, n_units)
+        components = _pad(truncated_svd(flat, N_COMPONENTS).T, N_COMPONENTS).T
+        explained = np.var(flat @ components.T, axis=0) / np.var(flat, axis=0).sum()
+    projection = averaged @ components.T
+    state_activity = averaged[:, -window:].mean(axis=1)
+    return {
+        "projection": projection,
+        "components": components,
+        "explained_variance_ratio": np.asarray(explained),
+        "state_positions": state_activity @ components.T,
+        "state_activity": state_activity,
+        "state_names": np.array(labels),
+    }
+
+
 def analyse(
     network, dataset, success_accuracy: float, status: str = "converged", status_reason: str = ""
 ) -> tuple:
     """All per-network measures: a flat metrics dict and a dict of arrays.
 
-    ``success`` needs both a finished training (neither ``diverged`` nor ``failed``) and a
-    test sign accuracy of at least ``success_accuracy``.
+    ``accuracy`` is the task's primary accuracy on the test split (``score``'s other metrics
+    follow it); ``success`` needs both a finished training (neither ``diverged`` nor
+    ``failed``) and an ``accuracy`` of at least ``success_accuracy``. The states compared
+    across realisations are the flip-flop's memory states, and for the other tasks the end
+    state of each condition of the probe trials.
     """
-    test_in, test_target = dataset.inputs("test"), dataset.targets("test")
-    _, outputs = network.run(test_in)
-    errors = metrics.euclidean_error(outputs, test_target)
-    per_channel = metrics.sign_accuracy(outputs, test_target, axis=(0, 1))
-    accuracy = metrics.sign_accuracy(outputs, test_target)
+    from rnn_ensembles.tasks.flipflop import FlipFlopTask
 
-    mem_in, mem_target = dataset.inputs("memory_states"), dataset.targets("memory_states")
-    mem_activity, mem_outputs = network.run(mem_in)
-    geometry = memory_state_geometry(mem_activity[0], mem_target[0], inputs=mem_in[0])
+    task = dataset.task()
+    test = dataset.trials("test")
+    _, outputs = network.run(test.inputs)
+    # Steps outside the task's mask are free: they do not count in the error either.
+    errors = metrics.euclidean_error(
+        np.sqrt(test.mask) * outputs, np.sqrt(test.mask) * test.targets
+    )
+    scores = task.score(outputs, test.targets, test.mask, test.conditions)
+    accuracy = scores.pop("accuracy")
+
+    probe = dataset.trials("probe")
+    probe_activity, probe_outputs = network.run(probe.inputs)
+    probe_accuracy = task.score(probe_outputs, probe.targets, probe.mask, probe.conditions)
     spec = spectrum(network.recurrent_matrix())
-    n_bits = mem_target.shape[-1]
-    visited = ~np.isnan(geometry["state_positions"][:, 0])
+    flipflop = isinstance(task, FlipFlopTask)
+    if flipflop:
+        geometry = memory_state_geometry(
+            probe_activity[0], probe.targets[0], inputs=probe.inputs[0]
+        )
+        n_bits = task.n_bits
+        geometry["state_names"] = np.array([state_name(i, n_bits) for i in range(2**n_bits)])
+        visited = ~np.isnan(geometry["state_positions"][:, 0])
+        task_measures = {
+            "memory_states_visited": int(visited.sum()),
+            # How far the memory states (in the full activity space) are from a hypercube.
+            "cube_disparity": configuration_disparity(
+                geometry["state_activity"], hypercube(n_bits)
+            ),
+        }
+    else:
+        geometry = probe_geometry(probe_activity, task.probe_labels(probe.conditions))
+        task_measures = {}
 
     finite = bool(np.all(np.isfinite(outputs)))
     trained = status not in ("diverged", "failed")
@@ -193,44 +253,52 @@ def analyse(
         reason = "non-finite outputs"
     else:
         comparison = ">=" if success else "<"
-        reason = f"test sign accuracy {accuracy:.4f} {comparison} {success_accuracy}"
+        reason = f"test accuracy {accuracy:.4f} {comparison} {success_accuracy}"
     if trained and not success and status_reason:
         reason += f" ({why})"  # e.g. the epoch budget ran out first
     row = {
         "n_units": network.n_units,
         "euclidean_error_mean": float(np.mean(errors)),
         "euclidean_error_sd": float(np.std(errors)),
-        "mse": metrics.mean_squared_error(outputs, test_target),
-        "sign_accuracy": accuracy,
-        **{f"sign_accuracy_bit{k}": float(v) for k, v in enumerate(per_channel)},
-        "memory_states_sign_accuracy": metrics.sign_accuracy(mem_outputs, mem_target),
+        "mse": float(np.mean(test.mask * (outputs - test.targets) ** 2)),
+        "accuracy": accuracy,
+        **scores,
+        "probe_accuracy": probe_accuracy["accuracy"],
         **{k: v for k, v in spec.items() if k != "eigenvalues"},
         "svd_explained_variance": float(np.sum(geometry["explained_variance_ratio"])),
-        "memory_states_visited": int(visited.sum()),
-        # How far the memory states (in the full activity space) are from a hypercube.
-        "cube_disparity": configuration_disparity(geometry["state_activity"], hypercube(n_bits)),
+        **task_measures,
         "success": success,
         "success_reason": reason,
     }
+    shown = len(probe) if flipflop else min(len(probe), N_PROBE_SHOWN)
     arrays = {
         "eigenvalues": spec["eigenvalues"],
         "test_euclidean_error": errors,
-        "test_sign_accuracy_per_bit": per_channel,
-        "example_inputs": test_in[:4],
-        "example_targets": test_target[:4],
+        "example_inputs": test.inputs[:4],
+        "example_targets": test.targets[:4],
         "example_outputs": outputs[:4],
-        "memory_inputs": mem_in[0],
-        "memory_targets": mem_target[0],
-        "memory_outputs": mem_outputs[0],
-        "memory_activity": mem_activity[0],
+        "probe_inputs": probe.inputs[:shown],
+        "probe_targets": probe.targets[:shown],
+        "probe_outputs": probe_outputs[:shown],
+        # Every probe trial, one after the other: the activity the realisations are compared on.
+        "probe_activity": probe_activity.reshape(-1, probe_activity.shape[-1]),
         "svd_projection": geometry["projection"],
         "svd_components": geometry["components"],
         "svd_explained_variance_ratio": geometry["explained_variance_ratio"],
         "state_positions": geometry["state_positions"],
         "state_activity": geometry["state_activity"],
-        "state_labels": geometry["labels"],
+        "state_names": geometry["state_names"].astype(object),
+        "state_cube": np.bool_(flipflop),
     }
+    if flipflop:
+        arrays["state_labels"] = geometry["labels"]
     return row, arrays
+
+
+def state_name(label: int, n_bits: int) -> str:
+    """The sign of every bit in memory state ``label`` (bit k set = channel k at +1),
+    bit 0 first, as :func:`state_labels` numbers them: 5 -> "+−+"."""
+    return "".join("+" if (label >> k) & 1 else "\u2212" for k in range(n_bits))
 
 
 def write(row: dict, arrays: dict, metrics_path, arrays_path) -> None:
@@ -239,6 +307,8 @@ def write(row: dict, arrays: dict, metrics_path, arrays_path) -> None:
         handle.attrs["content"] = "analysis"
         handle.attrs["format_version"] = FORMAT_VERSION
         for name, value in arrays.items():
+            if isinstance(value, np.ndarray) and value.dtype == object:  # text
+                value = value.astype(str).astype(h5py.string_dtype())
             handle.create_dataset(name, data=value)
     write_json(metrics_path, row)
 
@@ -248,17 +318,30 @@ FIGURE_ARRAYS = (
     "example_inputs",
     "example_targets",
     "example_outputs",
-    "memory_inputs",
-    "memory_targets",
-    "memory_outputs",
+    "probe_inputs",
+    "probe_targets",
+    "probe_outputs",
     "svd_projection",
     "svd_explained_variance_ratio",
     "state_positions",
+    "state_names",
+    "state_cube",
 )
+TEXT_ARRAYS = ("state_names",)
 
 
 def read_analysis(path, names=FIGURE_ARRAYS) -> dict:
     """The named arrays of an ``analysis.h5``, checked; errors name the file."""
     with open_h5(path, "analysis") as handle:
         check_format(handle, "analysis", FORMAT_VERSION)
-        return {name: read_array(handle, name) for name in names}
+        out = {}
+        for name in names:
+            if name in TEXT_ARRAYS:
+                if name not in handle:
+                    raise DataFileError(f"{path}/{name}: array is missing")
+                out[name] = handle[name].asstr()[()]
+            elif name == "state_cube":
+                out[name] = bool(handle[name][()]) if name in handle else False
+            else:
+                out[name] = read_array(handle, name)
+        return out

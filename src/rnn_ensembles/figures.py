@@ -35,7 +35,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
-from rnn_ensembles.analysis import STEPS_PER_SECOND, UNIT_CIRCLE_TOLERANCE, state_labels
+from rnn_ensembles.analysis import (
+    STEPS_PER_SECOND,
+    UNIT_CIRCLE_TOLERANCE,
+    state_labels,
+    state_name,
+)
 from rnn_ensembles.io import atomic_path
 
 # --------------------------------------------------------------------------- style
@@ -76,12 +81,6 @@ def state_colours(n_states: int) -> list:
     if n_states <= 8:
         return [matplotlib.colormaps["Dark2"](i) for i in range(n_states)]
     return [matplotlib.colormaps["turbo"](i / (n_states - 1)) for i in range(n_states)]
-
-
-def state_name(label: int, n_bits: int) -> str:
-    """The sign of every bit in memory state ``label`` (bit k set = channel k at +1),
-    bit 0 first, as :func:`rnn_ensembles.analysis.state_labels` numbers them: 5 -> "+−+"."""
-    return "".join("+" if (label >> k) & 1 else "\u2212" for k in range(n_bits))
 
 
 def _n_bits(n_states: int) -> int:
@@ -232,7 +231,7 @@ def _shade_states(ax, targets: np.ndarray, named: bool) -> None:
 def plot_training_history(
     path, history: pd.DataFrame, *, title: str, loss_threshold=None, target_accuracy=None
 ) -> None:
-    """Training and validation loss per epoch (log scale) and the validation sign accuracy,
+    """Training and validation loss per epoch (log scale) and the validation accuracy,
     with the early-stopping threshold and accuracy target drawn when configured.
 
     ``history`` has the columns of ``history.tsv``: epoch, loss, val_loss, val_accuracy.
@@ -265,7 +264,7 @@ def plot_training_history(
         accuracy_ax.legend(loc="best", fontsize=8)
     accuracy_ax.set_ylim(top=1.01)
     accuracy_ax.set(
-        xlabel="epoch", ylabel="sign accuracy (fraction of steps)", title="validation accuracy"
+        xlabel="epoch", ylabel="accuracy (the task's measure)", title="validation accuracy"
     )
     for ax in (loss_ax, accuracy_ax):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -354,18 +353,25 @@ def plot_eigenvalue_spectra(path, spectra: dict, *, title: str, columns: int = 4
 
 
 class StateSpace(NamedTuple):
-    """One network's activity on the eight-states trial in its SVD space.
+    """One network's activity on the probe trials in its SVD space.
 
-    projection: (time, 3) activity on the first three components; state_positions:
-    (states, 3) mean position of every memory state (NaN where never reached);
-    explained_variance_ratio: (3,) or None; fixed_points: None or a pair (projection (k, 3)
-    of fixed points on the same components, stability (k,) of each: stable, saddle, unstable).
+    projection: (time, 3) activity of the flip-flop's eight-states trial on the first three
+    components, or (conditions, time, 3) the condition-averaged trajectories of another
+    task's probe trials; state_positions: (states, 3) mean position of every memory state or
+    condition end state (NaN where never reached); explained_variance_ratio: (3,) or None;
+    fixed_points: None or a pair (projection (k, 3) of fixed points on the same components,
+    stability (k,) of each: stable, saddle, unstable); names: None for the flip-flop's
+    memory states (the hypercube), else the name of each condition.
     """
 
     projection: np.ndarray
     state_positions: np.ndarray
     explained_variance_ratio: np.ndarray | None = None
     fixed_points: tuple | None = None
+    names: tuple | None = None
+
+
+MAX_LEGEND_STATES = 16
 
 
 def cube_edges(n_states: int) -> list[tuple[int, int]]:
@@ -383,20 +389,29 @@ def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 3) -> No
     if len(n_states) != 1:
         raise ValueError(f"all panels need the same number of memory states, got {n_states}")
     n_states = n_states.pop()
-    n_bits = _n_bits(n_states)
+    names = next(iter(panels.values())).names
+    cube = names is None
+    if cube:
+        n_bits = _n_bits(n_states)
+        names = [state_name(i, n_bits) for i in range(n_states)]
     colours = state_colours(n_states)
     panel_size = 4.8 if len(panels) == 1 else 3.9
     figure = _new_figure(*_grid_size(len(panels), columns, panel_size, extra_width=1.3))
     axes = _grid(figure, len(panels), columns, projection="3d")
     for ax, (name, panel) in zip(axes, panels.items(), strict=True):
-        projection = _check_rank(f"{name}: projection", panel.projection, 2)[:, :3]
         positions = _check_rank(f"{name}: state_positions", panel.state_positions, 2)[:, :3]
-        if projection.shape[1] != 3 or positions.shape[1] != 3:
-            raise ValueError(f"{name}: need 3 components, got {projection.shape[1]}")
-        ax.plot(*projection.T, color=TRAJECTORY_COLOUR, lw=0.6)
-        for a, b in cube_edges(n_states):
-            if np.all(np.isfinite(positions[[a, b]])):
-                ax.plot(*positions[[a, b]].T, color="0.15", lw=1.2)
+        if cube:
+            projection = _check_rank(f"{name}: projection", panel.projection, 2)[:, :3]
+            ax.plot(*projection.T, color=TRAJECTORY_COLOUR, lw=0.6)
+            for a, b in cube_edges(n_states):
+                if np.all(np.isfinite(positions[[a, b]])):
+                    ax.plot(*positions[[a, b]].T, color="0.15", lw=1.2)
+        else:  # one condition-averaged trajectory per state, in the state's colour
+            projection = _check_rank(f"{name}: projection", panel.projection, 3)[..., :3]
+            for i, trajectory in enumerate(projection):
+                ax.plot(*trajectory.T, color=colours[i], lw=0.8)
+        if projection.shape[-1] != 3 or positions.shape[1] != 3:
+            raise ValueError(f"{name}: need 3 components, got {projection.shape[-1]}")
         reached = np.all(np.isfinite(positions), axis=1)
         ax.scatter(
             *positions[reached].T,
@@ -429,18 +444,27 @@ def plot_state_spaces(path, panels: dict, *, title: str, columns: int = 3) -> No
             ms=7,
             mfc=colours[i],
             mec="black",
-            label=state_name(i, n_bits),
+            label=names[i],
         )
         for i in range(n_states)
-    ]
-    handles.append(Line2D([], [], color="0.15", lw=1.2, label="one bit apart"))
-    handles.append(Line2D([], [], color=TRAJECTORY_COLOUR, lw=0.8, label="trajectory"))
+    ][:MAX_LEGEND_STATES]
+    if n_states > MAX_LEGEND_STATES:
+        handles.append(Line2D([], [], ls="", label=f"... {n_states - MAX_LEGEND_STATES} more"))
+    if cube:
+        handles.append(Line2D([], [], color="0.15", lw=1.2, label="one bit apart"))
+        handles.append(Line2D([], [], color=TRAJECTORY_COLOUR, lw=0.8, label="trajectory"))
+    else:
+        handles.append(Line2D([], [], color="0.15", lw=0.8, label="mean trajectory"))
     if any(panel.fixed_points is not None for panel in panels.values()):
         handles.extend(_fixed_point_handles())
     figure.legend(
         handles=handles,
         loc="outside right center",
-        title="memory state\n(sign of bit " + " ".join(str(k) for k in range(n_bits)) + ")",
+        title=(
+            "memory state\n(sign of bit " + " ".join(str(k) for k in range(n_bits)) + ")"
+            if cube
+            else "condition (end state)"
+        ),
         frameon=False,
         fontsize=9,
     )
@@ -481,7 +505,7 @@ def plot_performance_by_size(
     minimal_size,
     criterion: str,
 ) -> None:
-    """Test error, sign accuracy and success rate against network size.
+    """Test error, accuracy and success rate against network size.
 
     ``networks`` is ``networks.tsv`` (one row per network; ``missing`` ones are left out),
     ``sizes`` is ``sizes.tsv``; every network is a point (filled: success), every size a
@@ -495,7 +519,7 @@ def plot_performance_by_size(
     error_ax, accuracy_ax, rate_ax = figure.subplots(1, 3)
     for ax, column in (
         (error_ax, "euclidean_error_mean"),
-        (accuracy_ax, "sign_accuracy"),
+        (accuracy_ax, "accuracy"),
     ):
         values = present[column].to_numpy(float) if column in present else np.full(len(x), np.nan)
         ax.scatter(x[success], values[success], s=28, color=SUCCESS_COLOUR, label="success")
@@ -518,12 +542,12 @@ def plot_performance_by_size(
         label="mean \u00b1 sd",
     )
     error_ax.set(ylabel="Euclidean error per test trial (a.u.)", title="test error")
-    mean_accuracy = present.groupby("size")["sign_accuracy"].mean()
+    mean_accuracy = present.groupby("size")["accuracy"].mean()
     accuracy_ax.plot(
         mean_accuracy.index, mean_accuracy.to_numpy(), color="black", marker="D", ms=5, label="mean"
     )
     accuracy_ax.axhline(accuracy, **GUIDE_STYLE, label=f"success threshold {accuracy:g}")
-    accuracy_ax.set(ylabel="test sign accuracy (fraction of steps)", title="sign accuracy")
+    accuracy_ax.set(ylabel="test accuracy (the task's measure)", title="accuracy")
     accuracy_ax.set_ylim(top=1.01)
     rate = sizes["success_rate"].to_numpy(float)
     rate_ax.errorbar(
@@ -565,7 +589,7 @@ def plot_performance_by_size(
 def plot_variants_by_size(
     path, variants: pd.DataFrame, networks: pd.DataFrame, *, title: str, accuracy, fraction
 ) -> None:
-    """Every variant side by side against network size: mean test sign accuracy and the
+    """Every variant side by side against network size: mean test accuracy and the
     success rate with its Wilson interval, one line per variant, its minimal size marked.
 
     ``variants`` is ``variants.tsv`` (one row per variant and size), ``networks`` the
@@ -579,7 +603,7 @@ def plot_variants_by_size(
     for i, name in enumerate(names):
         colour = colours(i % 10)
         rows = variants[variants["variant"] == name].sort_values("size")
-        mean = present[present["variant"] == name].groupby("size")["sign_accuracy"].mean()
+        mean = present[present["variant"] == name].groupby("size")["accuracy"].mean()
         accuracy_ax.plot(mean.index, mean.to_numpy(), marker="o", color=colour, label=name)
         rate = rows["success_rate"].to_numpy(float)
         minimal = rows["minimal_size"].iloc[0]
@@ -596,7 +620,7 @@ def plot_variants_by_size(
         if pd.notna(minimal):
             rate_ax.axvline(minimal, color=colour, lw=2, alpha=0.35)
     accuracy_ax.axhline(accuracy, **GUIDE_STYLE, label=f"success threshold {accuracy:g}")
-    accuracy_ax.set(ylabel="mean test sign accuracy", title="accuracy")
+    accuracy_ax.set(ylabel="mean test accuracy", title="accuracy")
     rate_ax.axhline(fraction, **GUIDE_STYLE, label=f"required fraction {fraction:g}")
     rate_ax.set(
         ylabel="fraction of networks that succeed", title="success rate", ylim=(-0.03, 1.08)
@@ -700,7 +724,7 @@ def _fixed_point_handles() -> list:
 
 def plot_robustness(path, curves: pd.DataFrame, *, title: str, accuracy: float | None = None):
     """Sign accuracy against the level of every perturbation, one panel each, one line per
-    value of the ``curve`` column (a network, or a size with its ``sign_accuracy_sd`` as a
+    value of the ``curve`` column (a network, or a size with its ``accuracy_sd`` as a
     band); rows with a true ``external`` column are dashed.  ``accuracy``: the success
     threshold, drawn as a guide."""
     names = list(dict.fromkeys(curves["curve"]))
@@ -715,7 +739,7 @@ def plot_robustness(path, curves: pd.DataFrame, *, title: str, accuracy: float |
             if rows.empty:
                 continue
             external = bool(rows.get("external", pd.Series([False])).iloc[0])
-            y = rows["sign_accuracy"].to_numpy(float)
+            y = rows["accuracy"].to_numpy(float)
             ax.plot(
                 rows["level"],
                 y,
@@ -725,15 +749,15 @@ def plot_robustness(path, curves: pd.DataFrame, *, title: str, accuracy: float |
                 ls="--" if external else "-",
                 label=name,
             )
-            if "sign_accuracy_sd" in rows and rows["sign_accuracy_sd"].notna().any():
-                sd = rows["sign_accuracy_sd"].fillna(0).to_numpy(float)
+            if "accuracy_sd" in rows and rows["accuracy_sd"].notna().any():
+                sd = rows["accuracy_sd"].fillna(0).to_numpy(float)
                 ax.fill_between(rows["level"], y - sd, y + sd, color=colours[name], alpha=0.15)
         if accuracy is not None:
             ax.axhline(accuracy, **GUIDE_STYLE)
         ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)  # chance: the sign of a coin
         ax.set(xlabel=xlabel, title=panel_title)
         ax.grid(alpha=0.3)
-    axes[0].set(ylabel="sign accuracy (fraction of steps)", ylim=(0.3, 1.02))
+    axes[0].set(ylabel="accuracy (the task's measure)", ylim=(0.3, 1.02))
     handles, labels = axes[0].get_legend_handles_labels()
     if accuracy is not None:
         handles.append(Line2D([], [], **GUIDE_STYLE))

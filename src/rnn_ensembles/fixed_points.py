@@ -36,7 +36,7 @@ import numpy as np
 
 from rnn_ensembles.io import atomic_path, attribute_value, check_format, open_h5, read_array
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: input_index, the constant input of each point
 STABILITY = ("stable", "saddle", "unstable")
 
 
@@ -44,6 +44,9 @@ def speed(network, states: np.ndarray, inputs=None) -> np.ndarray:
     """q(s) = 1/2 ||step(s, x) - s||^2 for each row of ``states`` (x = 0 by default)."""
     inputs = np.zeros(network.n_inputs) if inputs is None else inputs
     return 0.5 * np.sum((network.step(states, inputs) - states) ** 2, axis=-1)
+
+
+ARRAYS = ("points", "activity", "q", "eigenvalues")
 
 
 @dataclass
@@ -56,7 +59,10 @@ class FixedPoints:
             for the LSTM, whose activity is the h part of (h, c)).
         q: (k,) speed at each point (0 for an exact fixed point).
         eigenvalues: (k, S) eigenvalues of the Jacobian at each point, by decreasing modulus.
-        attrs: search parameters and counts (JSON-able values).
+        attrs: search parameters and counts (JSON-able values); ``inputs``, the names of
+            the constant inputs searched under (JSON), when there were several.
+        input_index: (k,) which of those inputs each point is a fixed point of (all 0 for
+            a search under one input).
     """
 
     points: np.ndarray
@@ -65,6 +71,41 @@ class FixedPoints:
     eigenvalues: np.ndarray
     attrs: dict = field(default_factory=dict)
     instability_tolerance: float = 1e-6
+    input_index: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.input_index is None:
+            self.input_index = np.zeros(len(self.points), int)
+
+    @classmethod
+    def merge(cls, found: dict[str, FixedPoints]) -> FixedPoints:
+        """The points of searches under several constant inputs (name -> points), in one."""
+        parts = list(found.values())
+        attrs = {
+            **parts[0].attrs,
+            "inputs": json.dumps(list(found)),
+            "n_candidates": sum(int(p.attrs.get("n_candidates", 0)) for p in parts),
+            "n_slow_points": sum(int(p.attrs.get("n_slow_points", 0)) for p in parts),
+        }
+        return cls(
+            *(np.concatenate([getattr(p, name) for p in parts]) for name in ARRAYS),
+            attrs,
+            parts[0].instability_tolerance,
+            np.concatenate([np.full(len(p), i) for i, p in enumerate(parts)]).astype(int),
+        )
+
+    def input_names(self) -> list[str]:
+        return json.loads(self.attrs["inputs"]) if "inputs" in self.attrs else ["no input"]
+
+    def under(self, index: int) -> FixedPoints:
+        """The points of the search under input ``index``."""
+        keep = self.input_index == index
+        return FixedPoints(
+            *(getattr(self, name)[keep] for name in ARRAYS),
+            self.attrs,
+            self.instability_tolerance,
+            self.input_index[keep],
+        )
 
     def __len__(self) -> int:
         return len(self.points)
@@ -100,6 +141,7 @@ class FixedPoints:
             handle.create_dataset("q", data=self.q)
             handle.create_dataset("eigenvalues", data=self.eigenvalues)
             handle.create_dataset("stability", data=self.stability.astype("S8"))
+            handle.create_dataset("input_index", data=self.input_index)
             for key, value in self.attrs.items():
                 handle.attrs[key] = attribute_value(value)
 
@@ -112,13 +154,14 @@ class FixedPoints:
             activity = read_array(handle, "activity", 2, (k, None))
             q = read_array(handle, "q", 1, (k,))
             eigenvalues = read_array(handle, "eigenvalues", 2, (k, size))
+            index = read_array(handle, "input_index", 1, (k,)).astype(int)
             attrs = {
                 key: (v.item() if isinstance(v, np.generic) else v)
                 for key, v in handle.attrs.items()
                 if key not in ("content", "format_version", "instability_tolerance")
             }
             tolerance = float(handle.attrs["instability_tolerance"])
-        return cls(points, activity, q, eigenvalues, attrs, tolerance)
+        return cls(points, activity, q, eigenvalues, attrs, tolerance, index)
 
 
 class FixedPointFinder:

@@ -29,27 +29,27 @@ from rnn_ensembles import metrics
 from rnn_ensembles.models.base import RecurrentNetwork
 
 PERTURBATIONS = ("noise", "amplitude", "prune_magnitude", "prune_random")
-COLUMNS = ("perturbation", "level", "sign_accuracy", "mse", "euclidean_error_mean")
+COLUMNS = ("perturbation", "level", "accuracy", "mse", "euclidean_error_mean")
 
 
 def perturbed_trials(task, n_trials: int, seed: int, noise_std: float, amplitude: float = 1.0):
     """Trials of ``task`` with input noise ``noise_std`` and the clean input scaled by
-    ``amplitude``; targets are the task's.
+    ``amplitude``; targets, mask and conditions are the task's
+    (:class:`~rnn_ensembles.tasks.Trials`).
 
     The same ``seed`` gives the same pulses at every level, so curves compare like with
     like; at ``amplitude = 1`` and the task's noise the trials are ``task.trials``'s.
     """
     if noise_std < 0:
         raise ValueError(f"noise level {noise_std}: must be 0 or more")
-    clean, targets = dataclasses.replace(task, noise_std=0.0).trials(
-        n_trials, np.random.default_rng(seed)
-    )
-    noisy, _ = dataclasses.replace(task, noise_std=noise_std).trials(
+    clean = dataclasses.replace(task, noise_std=0.0).trials(n_trials, np.random.default_rng(seed))
+    noisy = dataclasses.replace(task, noise_std=noise_std).trials(
         n_trials, np.random.default_rng(seed)
     )
     # The noise is what the noisy draw adds to the clean one: both draw the same pulses.
-    noise = noisy.astype(np.float64) - clean
-    return amplitude * clean.astype(np.float64) + noise, targets
+    noise = noisy.inputs.astype(np.float64) - clean.inputs
+    noisy.inputs = amplitude * clean.inputs.astype(np.float64) + noise
+    return noisy
 
 
 def pruned(network: RecurrentNetwork, fraction: float, order: np.ndarray) -> RecurrentNetwork:
@@ -74,12 +74,16 @@ def pruning_orders(network: RecurrentNetwork, seed: int) -> dict[str, np.ndarray
     }
 
 
-def score(network: RecurrentNetwork, inputs: np.ndarray, targets: np.ndarray) -> dict:
-    _, outputs = network.run(inputs)
+def score(network: RecurrentNetwork, task, trials) -> dict:
+    """The task's primary accuracy, the masked MSE and the mean masked Euclidean error."""
+    _, outputs = network.run(trials.inputs)
+    weight = np.sqrt(trials.mask)
     return {
-        "sign_accuracy": metrics.sign_accuracy(outputs, targets),
-        "mse": metrics.mean_squared_error(outputs, targets),
-        "euclidean_error_mean": float(np.mean(metrics.euclidean_error(outputs, targets))),
+        "accuracy": task.score(outputs, trials.targets, trials.mask, trials.conditions)["accuracy"],
+        "mse": float(np.mean(trials.mask * (outputs - trials.targets) ** 2)),
+        "euclidean_error_mean": float(
+            np.mean(metrics.euclidean_error(weight * outputs, weight * trials.targets))
+        ),
     }
 
 
@@ -96,36 +100,34 @@ def robustness_curves(
     one row per (perturbation, level)."""
     rows = []
     for level in noise_levels:
-        inputs, targets = perturbed_trials(task, n_trials, seed, level)
-        rows.append({"perturbation": "noise", "level": level, **score(network, inputs, targets)})
+        trials = perturbed_trials(task, n_trials, seed, level)
+        rows.append({"perturbation": "noise", "level": level, **score(network, task, trials)})
     for level in amplitudes:
-        inputs, targets = perturbed_trials(task, n_trials, seed, task.noise_std, level)
-        rows.append(
-            {"perturbation": "amplitude", "level": level, **score(network, inputs, targets)}
-        )
-    inputs, targets = perturbed_trials(task, n_trials, seed, task.noise_std)
+        trials = perturbed_trials(task, n_trials, seed, task.noise_std, level)
+        rows.append({"perturbation": "amplitude", "level": level, **score(network, task, trials)})
+    trials = perturbed_trials(task, n_trials, seed, task.noise_std)
     for kind, order in pruning_orders(network, seed).items():
         for level in prune_fractions:
             rows.append(
                 {
                     "perturbation": kind,
                     "level": level,
-                    **score(pruned(network, level, order), inputs, targets),
+                    **score(pruned(network, level, order), task, trials),
                 }
             )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 def size_curves(curves: pd.DataFrame) -> pd.DataFrame:
-    """Per variant, size, perturbation and level: networks, mean and sd of the sign accuracy
+    """Per variant, size, perturbation and level: networks, mean and sd of the accuracy
     and MSE.
 
     ``curves`` holds the rows of every network with ``variant`` and ``size`` columns."""
     grouped = curves.groupby(["variant", "size", "perturbation", "level"], sort=True)
     out = grouped.agg(
-        networks=("sign_accuracy", "size"),
-        sign_accuracy_mean=("sign_accuracy", "mean"),
-        sign_accuracy_sd=("sign_accuracy", "std"),
+        networks=("accuracy", "size"),
+        accuracy_mean=("accuracy", "mean"),
+        accuracy_sd=("accuracy", "std"),
         mse_mean=("mse", "mean"),
         mse_sd=("mse", "std"),
     )
@@ -142,8 +144,8 @@ def success_under_noise(curves: pd.DataFrame, noise_level: float, accuracy: floa
         {
             "size": int(row["size"]),
             "seed": int(row["seed"]),
-            "sign_accuracy": float(row["sign_accuracy"]),
-            "success": bool(not row["diverged"] and row["sign_accuracy"] >= accuracy),
+            "accuracy": float(row["accuracy"]),
+            "success": bool(not row["diverged"] and row["accuracy"] >= accuracy),
         }
         for _, row in at_level.iterrows()
     ]

@@ -14,12 +14,12 @@ rule plot_dataset:
             subcategory="{task}",
             labels={"content": "1. training trials"},
         ),
-        memory_trial=report(
-            f"{TASK_FIGURES}/memory_states_trial.png",
-            caption="../report/dataset_memory_trial.rst",
+        probe_trials=report(
+            f"{TASK_FIGURES}/probe_trials.png",
+            caption="../report/dataset_probe_trials.rst",
             category=REPORT_CATEGORY["dataset"],
             subcategory="{task}",
-            labels={"content": "2. eight-states test trial"},
+            labels={"content": "2. probe trials (the flip-flop's eight-states trial)"},
         ),
     log:
         f"{TASK_FIGURES}/plot_dataset.log",
@@ -53,12 +53,12 @@ rule plot_network:
             subcategory=network_subcategory,
             labels={"content": "1. test trials"},
         ),
-        memory_trial=report(
-            f"{NETWORK}/figures/memory_states_trial.png",
-            caption="../report/network_memory_trial.rst",
+        probe_trials=report(
+            f"{NETWORK}/figures/probe_trials.png",
+            caption="../report/network_probe_trials.rst",
             category=REPORT_CATEGORY["network"],
             subcategory=network_subcategory,
-            labels={"content": "2. eight-states test trial"},
+            labels={"content": "2. probe trials (the flip-flop's eight-states trial)"},
         ),
         connectivity=report(
             f"{NETWORK}/figures/connectivity.png",

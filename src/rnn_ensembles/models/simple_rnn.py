@@ -246,8 +246,12 @@ def to_network(model, attrs: dict | None = None) -> SimpleRNNNetwork:
     return SimpleRNNNetwork(rate_arrays(model), options, dict(attrs or {}))
 
 
-def loss_and_gradients(model, inputs, targets, chunk: int = 20):
+def loss_and_gradients(model, inputs, targets, mask=None, chunk: int = 20):
     """Mean squared error of ``model(inputs)`` and its gradients, by hand-written BPTT.
+
+    With ``mask`` (the shape of ``targets``) the loss is the masked MSE
+    ``mean(mask * (output - target)^2)`` (:func:`masked_mse`); without it, the plain mean
+    over every step and channel, by the same ops as before masks existed.
 
     For ``SimpleRNN`` and for :class:`~rnn_ensembles.models.layers.RateCell` (any alpha,
     mask and Dale's law). The same numbers as ``keras.losses.MeanSquaredError`` under a
@@ -275,7 +279,7 @@ def loss_and_gradients(model, inputs, targets, chunk: int = 20):
     cell = model.get_layer("recurrent").cell
     rate_cell = isinstance(cell, RateCell)
     if rate_cell and cell.noise_std > 0:
-        return _tape_loss_and_gradients(model, inputs, targets)
+        return _tape_loss_and_gradients(model, inputs, targets, mask)
     readout = model.get_layer("readout")
     variables = [cell.kernel, cell.recurrent_kernel]
     if rate_cell and cell.constrained:
@@ -325,8 +329,13 @@ def loss_and_gradients(model, inputs, targets, chunk: int = 20):
     h_flat = tf.reshape(h_all[pad:], [-1, n_units])
     y_flat = tf.reshape(tf.transpose(targets, [1, 0, 2]), [-1, n_out])
     error = tf.matmul(h_flat, w_out) + b_out - y_flat
-    loss = tf.reduce_mean(tf.square(error))
-    d_out = 2.0 * error / tf.cast(tf.size(error), error.dtype)
+    if mask is None:
+        loss = tf.reduce_mean(tf.square(error))
+        d_out = 2.0 * error / tf.cast(tf.size(error), error.dtype)
+    else:
+        weight = tf.reshape(tf.transpose(mask, [1, 0, 2]), [-1, n_out])
+        loss = tf.reduce_mean(weight * tf.square(error))
+        d_out = 2.0 * weight * error / tf.cast(tf.size(error), error.dtype)
     d_h = tf.reshape(tf.matmul(d_out, w_out, transpose_b=True), [steps, batch, n_units])
     if pad:
         d_h = tf.pad(d_h, [[pad, 0], [0, 0], [0, 0]])
@@ -372,11 +381,22 @@ def loss_and_gradients(model, inputs, targets, chunk: int = 20):
     return loss, grads
 
 
-def _tape_loss_and_gradients(model, inputs, targets):
+def _tape_loss_and_gradients(model, inputs, targets, mask=None):
     """The training loss and its gradients by ``GradientTape`` over ``model(training=True)``."""
-    import keras
     import tensorflow as tf
 
     with tf.GradientTape() as tape:
-        loss = keras.losses.MeanSquaredError()(targets, model(inputs, training=True))
+        loss = masked_mse(targets, model(inputs, training=True), mask)
     return loss, tape.gradient(loss, model.trainable_variables)
+
+
+def masked_mse(targets, outputs, mask=None):
+    """The training loss: ``mean(mask * (outputs - targets)^2)`` over trials, steps and
+    channels, a step's weight multiplying its squared error (so that a task's mask of 0
+    frees the output there); without a mask, Keras's ``MeanSquaredError``."""
+    import keras
+    import tensorflow as tf
+
+    if mask is None:
+        return keras.losses.MeanSquaredError()(targets, outputs)
+    return tf.reduce_mean(mask * tf.square(outputs - targets))

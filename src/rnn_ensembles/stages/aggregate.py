@@ -173,11 +173,11 @@ def compare_realisations(
     sizes = {}
     for label, arrays in zip(labels, analysis_paths, strict=True):
         # The analysis stage ran the eight-states trial once; its activity is read back.
-        saved = read_analysis(arrays, ("state_activity", "eigenvalues", "memory_activity"))
+        saved = read_analysis(arrays, ("state_activity", "eigenvalues", "probe_activity"))
         views["procrustes"][label] = saved["state_activity"]
         views["spectrum"][label] = saved["eigenvalues"]
-        views["cka"][label] = saved["memory_activity"]
-        sizes[label] = saved["memory_activity"].shape[1]
+        views["cka"][label] = saved["probe_activity"]
+        sizes[label] = saved["probe_activity"].shape[1]
     table = pd.DataFrame(
         {
             "network": labels,

@@ -14,7 +14,7 @@ def analyse_network(
 ) -> None:
     """All per-network analyses of one trained network."""
     network = load_network(weights_path)
-    data = dataset.read(dataset_path, splits=("test", "memory_states"))
+    data = dataset.read(dataset_path, splits=("test", "probe"))
     network.check_fits(data.task(), weights_path)
     status = str(network.attrs.get("status", "converged"))
     reason = str(network.attrs.get("status_reason", ""))

@@ -45,7 +45,9 @@ def analyse_dynamics(
     from rnn_ensembles import robustness as perturb
 
     network = load_network(weights_path)
-    data = dataset.read(dataset_path, splits=("test", "memory_states"))
+    data = dataset.read(dataset_path, splits=("test", "probe"))
+    task = data.task()
+    # The flip-flop's memory states, or the end state of each condition of the probe trials.
     memory = read_analysis(analysis_path, ("state_activity",))["state_activity"]
     options = dict(search)
     n_trials = options.pop("n_trials")
@@ -53,11 +55,17 @@ def analyse_dynamics(
         start = time.perf_counter()
         trajectories = [
             network.states(data.inputs(split)[:n]).reshape(-1, network.state_size)
-            for split, n in (("memory_states", 1), ("test", n_trials))
+            for split, n in (("probe", None), ("test", n_trials))
         ]
-        finder = fixed_points.FixedPointFinder(network, **options)
-        found = finder.find(finder.sample_states(*trajectories))
-        row = fixed_points.describe(found, network, memory)
+        searches = {}
+        # One search under each input that the task holds for a while (fixation, a cue).
+        for name, vector in task.constant_inputs().items():
+            finder = fixed_points.FixedPointFinder(network, inputs=vector, **options)
+            searches[name] = finder.find(finder.sample_states(*trajectories))
+        found = fixed_points.FixedPoints.merge(searches)
+        # The memory states are held under the first input (the flip-flop's no input).
+        row = fixed_points.describe(next(iter(searches.values())), network, memory)
+        row["fixed_points_by_input"] = {name: part.counts() for name, part in searches.items()}
         row.update(n_units=network.n_units, wall_time_s=time.perf_counter() - start)
         log.info(
             "%s; %d of %d memory states held by a stable fixed point (%.1f s)",

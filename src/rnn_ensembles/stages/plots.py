@@ -12,13 +12,21 @@ from rnn_ensembles.analysis import FIGURE_ARRAYS, read_analysis
 from rnn_ensembles.models import load_network
 
 N_EXAMPLE_TRIALS = 3  # trials per example figure, as the paper's Fig. 3
+PROBE_TITLE = "eight-states test trial"
+PROBE_NAMES = ["every memory state, twice"]
 
 
 def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
-    """Some training trials (paper Fig. 3) and the eight-states test trial (Fig. 6A)."""
+    """Some training trials (paper Fig. 3) and the probe trials (the flip-flop's eight-states
+    test trial, Fig. 6A)."""
     from rnn_ensembles import figures
+    from rnn_ensembles.tasks.flipflop import FlipFlopTask
 
-    data = dataset.read(dataset_path, splits=("train", "memory_states"))
+    data = dataset.read(dataset_path, splits=("train", "probe"))
+    probe = data.trials("probe")
+    flipflop = isinstance(data.task(), FlipFlopTask)
+    shown = len(probe) if flipflop else min(len(probe), analysis.N_PROBE_SHOWN)
+    names = data.task().probe_labels(probe.conditions)
     figures.plot_trials(
         outputs["training_trials"],
         data.inputs("train")[:N_EXAMPLE_TRIALS],
@@ -27,12 +35,12 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
         trial_names=[f"training trial {i}" for i in range(N_EXAMPLE_TRIALS)],
     )
     figures.plot_trials(
-        outputs["memory_trial"],
-        data.inputs("memory_states"),
-        data.targets("memory_states"),
-        title=f"{task}: eight-states test trial (no noise)",
-        trial_names=["every memory state, twice"],
-        shade_states=True,
+        outputs["probe_trials"],
+        probe.inputs[:shown],
+        probe.targets[:shown],
+        title=f"{task}: " + (PROBE_TITLE if flipflop else "probe trials") + " (no noise)",
+        trial_names=PROBE_NAMES if flipflop else [str(n) for n in names[:shown]],
+        shade_states=flipflop,
     )
 
 
@@ -72,14 +80,17 @@ def plot_network(
         title=f"{name}: test trials",
         trial_names=[f"test trial {i}" for i in range(shown)],
     )
+    cube = arrays["state_cube"]
     figures.plot_trials(
-        outputs["memory_trial"],
-        arrays["memory_inputs"][None],
-        arrays["memory_targets"][None],
-        arrays["memory_outputs"][None],
-        title=f"{name}: eight-states test trial",
-        trial_names=["every memory state, twice"],
-        shade_states=True,
+        outputs["probe_trials"],
+        arrays["probe_inputs"],
+        arrays["probe_targets"],
+        arrays["probe_outputs"],
+        title=f"{name}: " + (PROBE_TITLE if cube else "probe trials"),
+        trial_names=PROBE_NAMES
+        if cube
+        else list(arrays["state_names"][: len(arrays["probe_inputs"])]),
+        shade_states=cube,
     )
     figures.plot_connectivity(
         outputs["connectivity"],
@@ -96,16 +107,29 @@ def plot_network(
     )
     figures.plot_state_spaces(
         outputs["state_space"],
-        {"eight-states trial": _state_space(arrays)},
+        {(PROBE_TITLE if cube else "probe trials"): _state_space(arrays)},
         title=f"{name}: activity in SVD space",
     )
 
 
-def _state_space(arrays: dict):
+STATE_SPACE_ARRAYS = (
+    "svd_projection",
+    "svd_explained_variance_ratio",
+    "state_positions",
+    "state_names",
+    "state_cube",
+)
+
+
+def _state_space(arrays: dict, fixed_points=None):
     from rnn_ensembles.figures import StateSpace
 
     return StateSpace(
-        arrays["svd_projection"], arrays["state_positions"], arrays["svd_explained_variance_ratio"]
+        arrays["svd_projection"],
+        arrays["state_positions"],
+        arrays["svd_explained_variance_ratio"],
+        fixed_points,
+        None if arrays["state_cube"] else tuple(arrays["state_names"]),
     )
 
 
@@ -118,7 +142,7 @@ def plot_realisations(
 
     from rnn_ensembles import figures
 
-    names = ("eigenvalues", "svd_projection", "svd_explained_variance_ratio", "state_positions")
+    names = ("eigenvalues", *STATE_SPACE_ARRAYS)
     arrays = {
         seed: read_analysis(path, names) for seed, path in zip(seeds, analysis_paths, strict=True)
     }
@@ -131,7 +155,7 @@ def plot_realisations(
     figures.plot_state_spaces(
         outputs["state_spaces"],
         {f"seed {seed}": _state_space(a) for seed, a in arrays.items()},
-        title=f"{name}: eight-states trial in SVD space",
+        title=f"{name}: probe trials in SVD space",
     )
     pairs = pd.read_csv(pairs_path, sep="\t")
     figures.plot_disparity_matrix(
@@ -169,7 +193,7 @@ def plot_variants(
 
 
 def plot_ensemble(summary: dict, outputs: dict, task: str, accuracy, fraction) -> None:
-    """Error, sign accuracy and success rate against network size, with the minimal size;
+    """Error, accuracy and success rate against network size, with the minimal size;
     and the summary tables as one HTML page.  ``summary`` maps each output name of the
     aggregate stage (networks, sizes, realisations, realisation_pairs, minimal_size) to
     its path."""
@@ -267,7 +291,7 @@ def plot_comparison(
     external = curves[curves["network"].str.startswith("external/")]
     merged = pd.concat(
         [
-            by_size.rename(columns={"sign_accuracy_mean": "sign_accuracy"}).assign(
+            by_size.rename(columns={"accuracy_mean": "accuracy"}).assign(
                 curve=lambda f: f["variant"] + ", N = " + f["size"].astype(str), external=False
             ),
             external.assign(curve=external["network"], external=True),

@@ -1,17 +1,45 @@
-"""Tasks: one module per task, registered by the name used in ``config.yaml``.
+"""Tasks: one module per task, registered by the ``kind`` used in ``config.yaml``.
 
-A task is a frozen dataclass with ``n_inputs``, ``n_outputs``, ``parameters()``,
-``problems()``, ``trials(n, rng)`` and ``memory_states()``; adding a task is one
-new module plus one line here.
+Every task follows the interface of :mod:`rnn_ensembles.tasks.base`; adding a task is one
+new module, one line here and its block in the config schema.
 """
 
+from importlib import import_module
+
+from rnn_ensembles.tasks.base import Task, Trials
 from rnn_ensembles.tasks.flipflop import FlipFlopTask
 
-TASKS = {"flipflop": FlipFlopTask}
+# kind -> "module:class"; a module is imported when its kind is first asked for.
+REGISTRY = {
+    "flipflop": "rnn_ensembles.tasks.flipflop:FlipFlopTask",
+}
+TASK_KINDS = tuple(REGISTRY)
 
 
-def make_task(kind: str, **params):
-    """Build the task registered as ``kind`` from its config parameters."""
-    if kind not in TASKS:
-        raise ValueError(f"unknown task kind {kind!r}: expected one of {sorted(TASKS)}")
-    return TASKS[kind](**params)
+def task_class(kind: str) -> type[Task]:
+    """The task class registered as ``kind``."""
+    if kind not in REGISTRY:
+        raise ValueError(f"unknown task kind {kind!r}: expected one of {', '.join(REGISTRY)}")
+    module, name = REGISTRY[kind].split(":")
+    return getattr(import_module(module), name)
+
+
+def make_task(kind: str, **params) -> Task:
+    """Build the task registered as ``kind`` from its config parameters.
+
+    A parameter the task does not have is refused naming it and the task's parameters.
+    """
+    cls = task_class(kind)
+    allowed = [f for f in cls.__dataclass_fields__ if not f.startswith("_")]
+    unknown = [key for key in params if key not in allowed]
+    if unknown:
+        raise ValueError(
+            "; ".join(
+                f"{key}: not a parameter of the {kind} task (its parameters: {', '.join(allowed)})"
+                for key in unknown
+            )
+        )
+    return cls(**params)
+
+
+__all__ = ["REGISTRY", "TASK_KINDS", "FlipFlopTask", "Task", "Trials", "make_task", "task_class"]
