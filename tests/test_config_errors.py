@@ -133,6 +133,47 @@ CASES = {
         6,
         ["tasks.tiny.memory_pulse_interval = 6", "must exceed pulse_length + delay = 10"],
     ),
+    # The tasks beyond the flip-flop: each kind's own parameters and checks.
+    "empty_coherence_list": (
+        "tasks.tiny",
+        {"kind": "perceptual_decision", "coherences": []},
+        ["tasks.tiny.coherences = []", "at least 1 item"],
+    ),
+    "zero_coherence": (
+        "tasks.tiny",
+        {"kind": "context_decision", "coherences": [0, 0.2]},
+        ["tasks.tiny.coherences[0] = 0", "a number > 0"],
+    ),
+    "gate_that_does_not_exist": (
+        "tasks.tiny",
+        {"kind": "logic_gate", "gate": "XAND"},
+        ['tasks.tiny.gate = "XAND"', '"AND", "OR", "XOR", "NAND", "NOR", "NOT"'],
+    ),
+    "pulse_window_past_the_trial": (
+        "tasks.tiny",
+        {"kind": "logic_gate", "pulse_start": 190},
+        ["tasks.tiny.pulse_length = 20", "ends past trial_length = 200"],
+    ),
+    "delay_leaves_no_response": (
+        "tasks.tiny",
+        {"kind": "logic_gate", "delay": 200},
+        ["tasks.tiny.delay = 200", "leaves no response steps"],
+    ),
+    "grace_covers_the_response": (
+        "tasks.tiny",
+        {"kind": "perceptual_decision", "response": 10, "grace": 10},
+        ["tasks.tiny.grace = 10", "no response step that counts"],
+    ),
+    "equal_frequencies": (
+        "tasks.tiny",
+        {"kind": "delayed_comparison", "pairs": [[18, 18], [10, 26]]},
+        ["tasks.tiny.pairs = [[18, 18], [10, 26]]", "f1 = f2"],
+    ),
+    "key_of_another_task_kind": (
+        "tasks.tiny.coherences",
+        [0.1],
+        ["tasks.tiny.coherences: unknown key for a flipflop task", "perceptual_decision"],
+    ),
 }
 
 

@@ -53,7 +53,10 @@ def rule_files():
         blocks = re.split(r"^(?=\S)", smk.read_text(), flags=re.M)
         for block in blocks:
             head = re.match(r"rule (\w+):", block)
-            conda = re.search(r"^\s+conda:\s*\n\s+\"([^\"]+)\"", block, flags=re.M)
+            # `task_env("...")`: the rule's env, but envs/neurogym.yaml for a NeuroGym task.
+            conda = re.search(
+                r"^\s+conda:\s*\n\s+(?:task_env\()?\"([^\"]+)\"", block, flags=re.M
+            )
             script = re.search(r"^\s+script:\s*\n\s+\"([^\"]+)\"", block, flags=re.M)
             if head and conda and script:
                 rules[head.group(1)] = (
@@ -177,3 +180,31 @@ def test_import_analysis_sees_lazy_imports_of_the_called_stage_only():
     dataset = needed_pins(RULES["make_dataset"][1])
     assert {"tensorflow", "keras", "numpy", "h5py"} <= set(train)
     assert {"numpy", "h5py"} <= set(dataset) and "tensorflow" not in dataset
+
+
+def neurogym_pins():
+    """Distribution name -> version of the neurogym extra."""
+    out = {}
+    for text in project()["optional-dependencies"]["neurogym"]:
+        req = Requirement(text)
+        (spec,) = req.specifier
+        out[canonicalize_name(req.name)] = spec.version
+    return out
+
+
+def test_neurogym_env_holds_every_rule_env_and_neurogym():
+    """Every job of a NeuroGym task runs in envs/neurogym.yaml: it needs what any rule needs,
+    the neurogym extra, and NeuroGym itself from the post-deploy script."""
+    _, _, pip = read_env(REPO / "envs" / "neurogym.yaml")
+    listed = {
+        canonicalize_name(req.name): str(req.specifier) for req in map(Requirement, pip)
+    }
+    wanted = {k: v for rule in RULES for k, v in needed_pins(RULES[rule][1]).items()}
+    wanted |= neurogym_pins()
+    assert len(wanted) > 10  # TensorFlow and matplotlib among them: not vacuous
+    for name, version in wanted.items():
+        assert listed.get(name) == f"=={version}", f"envs/neurogym.yaml: {name}=={version}"
+    script = (REPO / "envs" / "neurogym.post-deploy.sh").read_text()
+    assert "pip install --no-deps neurogym==2.3.1" in script
+    rules = "".join(p.read_text() for p in (REPO / "workflow/rules").glob("*.smk"))
+    assert '"../../envs/neurogym.yaml"' in rules

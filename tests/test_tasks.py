@@ -266,10 +266,6 @@ def test_noise_has_the_configured_std_and_leaves_the_rest(cls, noise_std):
 # -- scoring ------------------------------------------------------------------------
 
 
-def decision_start(task) -> int:
-    return task.response_start
-
-
 @pytest.mark.parametrize(
     "task", [PerceptualDecisionTask(), ContextDecisionTask(), DelayedComparisonTask()], ids=task_id
 )
@@ -285,7 +281,7 @@ def test_decision_scores(task):
     assert all(isinstance(v, float) for v in score(trials.targets).values())
     # Only the counted response steps decide: a wrong sign before the response and during
     # the grace steps does not change the choice.
-    start = decision_start(task)
+    start = task.response_start
     out = trials.targets.copy()
     out[:, :start] = -0.9 * trials.targets[:, -1:]
     out[:, start : start + task.grace] = -trials.targets[:, start : start + task.grace]

@@ -270,16 +270,18 @@ def analyse(
         "success": success,
         "success_reason": reason,
     }
-    shown = len(probe) if flipflop else min(len(probe), N_PROBE_SHOWN)
+    labels = task.probe_labels(probe.conditions) if not flipflop else np.array(["memory states"])
+    shown = probe_examples(labels)
     arrays = {
         "eigenvalues": spec["eigenvalues"],
         "test_euclidean_error": errors,
         "example_inputs": test.inputs[:4],
         "example_targets": test.targets[:4],
         "example_outputs": outputs[:4],
-        "probe_inputs": probe.inputs[:shown],
-        "probe_targets": probe.targets[:shown],
-        "probe_outputs": probe_outputs[:shown],
+        "probe_inputs": probe.inputs[shown],
+        "probe_targets": probe.targets[shown],
+        "probe_outputs": probe_outputs[shown],
+        "probe_names": labels[shown].astype(object),
         # Every probe trial, one after the other: the activity the realisations are compared on.
         "probe_activity": probe_activity.reshape(-1, probe_activity.shape[-1]),
         "svd_projection": geometry["projection"],
@@ -293,6 +295,12 @@ def analyse(
     if flipflop:
         arrays["state_labels"] = geometry["labels"]
     return row, arrays
+
+
+def probe_examples(labels: np.ndarray, n: int = N_PROBE_SHOWN) -> np.ndarray:
+    """Indices of the first probe trial of each of the first ``n`` distinct conditions."""
+    _, first = np.unique(np.asarray(labels).astype(str), return_index=True)
+    return np.sort(first)[:n]
 
 
 def state_name(label: int, n_bits: int) -> str:
@@ -324,10 +332,11 @@ FIGURE_ARRAYS = (
     "svd_projection",
     "svd_explained_variance_ratio",
     "state_positions",
+    "probe_names",
     "state_names",
     "state_cube",
 )
-TEXT_ARRAYS = ("state_names",)
+TEXT_ARRAYS = ("state_names", "probe_names")
 
 
 def read_analysis(path, names=FIGURE_ARRAYS) -> dict:

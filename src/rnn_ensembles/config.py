@@ -75,8 +75,17 @@ def schema_problems(config, schema: dict) -> list[str]:
     """Every violation of ``schema`` by ``config``, one readable line each, sorted by key."""
     found = []
     for error in _Validator(schema).iter_errors(config):
-        found.extend(_describe(error))
+        found.extend(_describe(error, task_parameters(schema)))
     return sorted(set(found))
+
+
+def task_parameters(schema: dict) -> dict[str, set]:
+    """Task kind -> the parameters its block of the schema allows."""
+    tasks = schema["properties"]["tasks"]["additionalProperties"]
+    return {
+        block["then"]["title"]: set(block["then"]["properties"]) - {"kind"}
+        for block in tasks.get("allOf", [])
+    }
 
 
 def network_variants(network: dict) -> dict[str, dict]:
@@ -134,8 +143,9 @@ def problems(config: dict) -> list[str]:
         try:
             make_task(task["kind"], **params)
         except (TypeError, ValueError) as err:
-            # A task lists its problems joined by "; ", each starting with "<key> = <value>".
-            out.extend(f"tasks.{name}.{problem}" for problem in str(err).split("; "))
+            # Each problem of a task starts with "<key> = <value>".
+            found = getattr(err, "problems", [str(err)])
+            out.extend(f"tasks.{name}.{problem}" for problem in found)
     for name, path in config.get("external_networks", {}).items():
         # Relative paths are read from the working directory, as every path of the workflow.
         if not Path(path).is_file():
@@ -199,7 +209,7 @@ def _allowed(schema: dict) -> str:
     return f"{text} or null" if "null" in types and types != "null" else text
 
 
-def _describe(error) -> list[str]:
+def _describe(error, parameters: dict[str, set]) -> list[str]:
     key, value, schema = _key(error.absolute_path), error.instance, error.schema
     kind = error.validator
     if kind == "additionalProperties" and error.validator_value is False:
@@ -208,6 +218,9 @@ def _describe(error) -> list[str]:
         for extra in sorted(set(value) - set(allowed)):
             close = difflib.get_close_matches(str(extra), allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
+            owners = [k for k, names in parameters.items() if extra in names]
+            if "title" in schema and owners:  # a task block: the key of another task kind
+                hint = f" for a {schema['title']} task (a parameter of {', '.join(owners)})"
             out.append(
                 f"{_key([*error.absolute_path, extra])}: unknown key{hint}; "
                 f"allowed here: {', '.join(allowed)}"

@@ -147,13 +147,18 @@ def plot_trials(
     """
     inputs = _check_rank("inputs", inputs, 3)
     targets = _check_rank("targets", targets, 3)
-    if targets.shape != inputs.shape:
+    if targets.shape[:2] != inputs.shape[:2]:
         raise ValueError(f"targets {targets.shape} and inputs {inputs.shape} differ in shape")
     if outputs is not None:
         outputs = _check_rank("outputs", outputs, 3)
         if outputs.shape != targets.shape:
             raise ValueError(f"outputs {outputs.shape} and targets {targets.shape} differ")
-    n_trials, n_steps, n_channels = inputs.shape
+    n_trials, n_steps, n_inputs = inputs.shape
+    n_outputs = targets.shape[-1]
+    # One channel per row where every input has its output (the flip-flop, as the paper);
+    # otherwise a row of every input channel above one row per output channel.
+    paired = n_inputs == n_outputs
+    n_rows = n_outputs if paired else 1 + n_outputs
     names = (
         list(trial_names) if trial_names is not None else [f"trial {i}" for i in range(n_trials)]
     )
@@ -161,14 +166,24 @@ def plot_trials(
         raise ValueError(f"{len(names)} trial names for {n_trials} trials")
     time = np.arange(n_steps) * MS_PER_STEP
     width = min(15.0, max(6.0, n_trials * max(3.6, n_steps / 120)))
-    figure = _new_figure(width, 0.9 + 1.45 * n_channels)
-    axes = figure.subplots(n_channels, n_trials, sharex=True, sharey=True, squeeze=False)
+    figure = _new_figure(width, 0.9 + 1.45 * n_rows)
+    axes = figure.subplots(n_rows, n_trials, sharex=True, sharey=True, squeeze=False)
     for trial in range(n_trials):
-        for channel in range(n_channels):
-            ax = axes[channel, trial]
+        if not paired:
+            ax = axes[0, trial]
+            for channel in range(n_inputs):
+                ax.plot(time, inputs[trial, :, channel], color=channel_colour(channel), lw=0.8)
+            ax.axhline(0, color="0.85", lw=0.6, zorder=0)
+            ax.set_title(names[trial], fontsize=9)
+            if trial == 0:
+                ax.set_ylabel(f"inputs\n{AMPLITUDE_LABEL}")
+        for channel in range(n_outputs):
+            row = channel if paired else channel + 1
+            ax = axes[row, trial]
             colour = channel_colour(channel)
             ax.plot(time, targets[trial, :, channel], color=TARGET_COLOUR, lw=2.4, label="target")
-            ax.plot(time, inputs[trial, :, channel], color=colour, lw=0.8, label="input")
+            if paired:
+                ax.plot(time, inputs[trial, :, channel], color=colour, lw=0.8, label="input")
             if outputs is not None:
                 ax.plot(
                     time, outputs[trial, :, channel], color=OUTPUT_COLOUR, lw=1.1, label="output"
@@ -177,10 +192,11 @@ def plot_trials(
             if shade_states:
                 _shade_states(ax, targets[trial], named=channel == 0)
             if trial == 0:
-                ax.set_ylabel(f"bit {channel}\n{AMPLITUDE_LABEL}", color=colour)
-            if channel == 0:
+                name = f"bit {channel}" if paired else f"output {channel}"
+                ax.set_ylabel(f"{name}\n{AMPLITUDE_LABEL}", color=colour if paired else "black")
+            if row == 0:
                 ax.set_title(names[trial])
-            if channel == n_channels - 1:
+            if row == n_rows - 1:
                 ax.set_xlabel(TIME_LABEL)
     low, high = axes[0, 0].get_ylim()
     # With state names, the top of each panel is kept free for them.
@@ -192,7 +208,7 @@ def plot_trials(
     if outputs is not None:
         handles.append(Line2D([], [], color=OUTPUT_COLOUR, lw=1.1, label="network output"))
     if shade_states:
-        colour = state_colours(2**n_channels)[-1]
+        colour = state_colours(2**n_outputs)[-1]
         handles.append(Patch(color=colour, alpha=STATE_SHADE, label="memory state of the target"))
     figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     _title(figure, title)
@@ -864,5 +880,74 @@ def plot_fixed_points_by_size(path, table: pd.DataFrame, *, title: str, n_states
         ax.set(title=panel_title, ylabel="count per network")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize=8, loc="best")
+    _title(figure, title)
+    _save(figure, path)
+
+
+# -------------------------------------------------------------------- psychometric
+
+PSYCHOMETRIC_VALUES = ("n_trials", "fraction_plus", "accuracy")
+
+
+def plot_psychometric(path, table: pd.DataFrame, *, title: str) -> None:
+    """Fraction of +1 choices against the condition, one line per network size (mean over
+    seeds, the band their standard deviation).
+
+    ``table`` has a task's psychometric columns (rnn_ensembles.stages.aggregate.
+    summarise_psychometric) with ``size`` and ``seed``. With a ``coherence`` column the x
+    axis is the signed coherence, and every combination of the other condition columns
+    (context, relevant or irrelevant) is a panel (Mante et al. 2013, Fig. 1); otherwise
+    every combination of the condition columns (an (f1, f2) pair) is a point on the x axis.
+    """
+    conditions = [
+        c for c in table.columns if c not in ("variant", "size", "seed", *PSYCHOMETRIC_VALUES)
+    ]
+    if not conditions:
+        raise ValueError("the psychometric table has no condition column")
+    # "stream" only names the stream that "coherence" is of: implied by the other columns.
+    grouping = [c for c in conditions if c not in ("coherence", "stream")]
+    by_coherence = "coherence" in conditions
+    if not by_coherence:  # every condition combination is one x position
+        table = table.assign(
+            condition=table[conditions].astype(str).agg(", ".join, axis=1), panel=""
+        )
+        x, grouping = "condition", []
+    else:
+        x = "coherence"
+    if grouping:
+        table = table.assign(panel=table[grouping].astype(str).agg(", ".join, axis=1))
+    elif "panel" not in table:
+        table = table.assign(panel="")
+    panels = list(dict.fromkeys(table["panel"]))
+    sizes = sorted(table["size"].unique())
+    colours = matplotlib.colormaps["viridis"]
+    figure = _new_figure(*_grid_size(len(panels), 2, 4.2, extra_width=1.2))
+    axes = _grid(figure, len(panels), 2)
+    for ax, panel in zip(axes, panels, strict=True):
+        rows = table[table["panel"] == panel]
+        order = list(dict.fromkeys(rows[x])) if not by_coherence else None
+        for i, size in enumerate(sizes):
+            per_size = rows[rows["size"] == size].groupby(x, sort=by_coherence)["fraction_plus"]
+            mean, sd = per_size.mean(), per_size.std().fillna(0.0)
+            if order is not None:
+                mean, sd = mean.reindex(order), sd.reindex(order)
+            positions = mean.index.to_numpy(float) if by_coherence else np.arange(len(mean))
+            colour = colours(i / max(1, len(sizes) - 1))
+            ax.plot(
+                positions, mean.to_numpy(), marker="o", ms=3.5, color=colour, label=f"N = {size}"
+            )
+            ax.fill_between(
+                positions, (mean - sd).to_numpy(), (mean + sd).to_numpy(), color=colour, alpha=0.15
+            )
+        if by_coherence:
+            ax.axvline(0, **GUIDE_STYLE)
+            ax.set(xlabel="signed coherence")
+        else:
+            ax.set_xticks(np.arange(len(order)), order, rotation=30, ha="right", fontsize=8)
+            ax.set(xlabel=", ".join(conditions))
+        ax.axhline(0.5, **GUIDE_STYLE)
+        ax.set(ylabel="fraction of +1 choices", ylim=(-0.03, 1.03), title=panel or None)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, loc="best")
     _title(figure, title)
     _save(figure, path)

@@ -13,7 +13,7 @@ rule aggregate_ensemble:
     benchmark:
         f"{BENCHMARKS}/aggregate_ensemble/{{variant}}.tsv"
     conda:
-        "../../envs/aggregate_ensemble.yaml"
+        task_env("../../envs/aggregate_ensemble.yaml")
     resources:
         mem_mb=2048,
         runtime=10,
@@ -34,7 +34,7 @@ rule compare_variants:
     log:
         f"{SUMMARY}/compare_variants.log",
     conda:
-        "../../envs/compare_variants.yaml"
+        task_env("../../envs/compare_variants.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -42,3 +42,20 @@ rule compare_variants:
         variants=VARIANTS,
     script:
         "../scripts/compare_variants.py"
+
+
+rule summarise_psychometric:
+    input:
+        weights=variant_files(f"{NETWORK}/weights.h5"),
+        dataset=rules.make_dataset.output.dataset,
+    output:
+        table=f"{VARIANT_SUMMARY}/psychometric.tsv",
+    log:
+        f"{VARIANT_SUMMARY}/summarise_psychometric.log",
+    conda:
+        task_env("../../envs/summarise_psychometric.yaml")
+    resources:
+        mem_mb=2048,
+        runtime=10,
+    script:
+        "../scripts/summarise_psychometric.py"

@@ -11,7 +11,7 @@ rule analyse_network:
     benchmark:
         f"{BENCHMARKS}/analyse_network/{{network}}.tsv"
     conda:
-        "../../envs/analyse_network.yaml"
+        task_env("../../envs/analyse_network.yaml")
     resources:
         mem_mb=2048,
         runtime=10,

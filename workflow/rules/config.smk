@@ -25,6 +25,10 @@ TASKS = {
     name: make_task(spec["kind"], **{k: v for k, v in spec.items() if k != "kind"})
     for name, spec in config["tasks"].items()
 }
+# The tasks whose choices have a psychometric curve (the decision and comparison tasks).
+PSYCHOMETRIC_TASKS = [
+    name for name, task in TASKS.items() if hasattr(task, "psychometric")
+]
 
 
 def task_config(wildcards):
@@ -49,3 +53,16 @@ def variant_architecture(wildcards):
 def variant_options(wildcards):
     """Keyword arguments of the variant's build() besides the sizes and the seed."""
     return VARIANTS[wildcards.variant]["options"]
+
+
+def task_env(rule_env):
+    """The conda environment of a rule's jobs: ``rule_env``, but for the jobs of a NeuroGym
+    task envs/neurogym.yaml, which holds every pinned dependency and NeuroGym besides.
+    """
+
+    def env(wildcards):
+        if TASKS[wildcards.task].KIND == "neurogym":
+            return "../../envs/neurogym.yaml"
+        return rule_env
+
+    return env

@@ -4,7 +4,7 @@ rule make_dataset:
     log:
         "results/{task}/dataset.log",
     conda:
-        "../../envs/make_dataset.yaml"
+        task_env("../../envs/make_dataset.yaml")
     resources:
         mem_mb=2048,
         runtime=10,

@@ -12,7 +12,7 @@ rule import_network:
     log:
         f"{EXTERNAL}/import.log",
     conda:
-        "../../envs/import_network.yaml"
+        task_env("../../envs/import_network.yaml")
     resources:
         mem_mb=2048,
         runtime=10,
@@ -34,7 +34,7 @@ rule analyse_dynamics:
     benchmark:
         f"{BENCHMARKS}/analyse_dynamics/{{network}}.tsv"
     conda:
-        "../../envs/analyse_dynamics.yaml"
+        task_env("../../envs/analyse_dynamics.yaml")
     threads: 1
     resources:
         mem_mb=2048,
@@ -59,7 +59,7 @@ rule compare_realisations:
     benchmark:
         f"{BENCHMARKS}/compare_realisations.tsv"
     conda:
-        "../../envs/compare_realisations.yaml"
+        task_env("../../envs/compare_realisations.yaml")
     resources:
         mem_mb=2048,
         runtime=30,
@@ -81,7 +81,7 @@ rule summarise_fixed_points:
     benchmark:
         f"{BENCHMARKS}/summarise_fixed_points.tsv"
     conda:
-        "../../envs/summarise_fixed_points.yaml"
+        task_env("../../envs/summarise_fixed_points.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -104,7 +104,7 @@ rule summarise_robustness:
     benchmark:
         f"{BENCHMARKS}/summarise_robustness.tsv"
     conda:
-        "../../envs/summarise_robustness.yaml"
+        task_env("../../envs/summarise_robustness.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -126,28 +126,28 @@ rule plot_dynamics:
         fixed_points=report(
             f"{NETWORK_FIGURES}/fixed_points.png",
             caption="../report/dynamics_fixed_points.rst",
-            category=REPORT_CATEGORY["dynamics"],
+            category=report_category("dynamics"),
             subcategory=any_network_subcategory,
             labels={"content": "1. fixed points in SVD space"},
         ),
         robustness=report(
             f"{NETWORK_FIGURES}/robustness.png",
             caption="../report/dynamics_robustness.rst",
-            category=REPORT_CATEGORY["dynamics"],
+            category=report_category("dynamics"),
             subcategory=any_network_subcategory,
             labels={"content": "3. robustness"},
         ),
         jacobian_spectra=report(
             f"{NETWORK_FIGURES}/jacobian_spectra.png",
             caption="../report/dynamics_jacobian_spectra.rst",
-            category=REPORT_CATEGORY["dynamics"],
+            category=report_category("dynamics"),
             subcategory=any_network_subcategory,
             labels={"content": "2. Jacobian spectra at the fixed points"},
         ),
     log:
         f"{NETWORK_FIGURES}/plot_dynamics.log",
     conda:
-        "../../envs/plot_dynamics.yaml"
+        task_env("../../envs/plot_dynamics.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -172,28 +172,28 @@ rule plot_comparison:
         distances=report(
             f"{SUMMARY_FIGURES}/distances.png",
             caption="../report/comparison_distances.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory="{task}: every variant",
             labels={"content": "2. distances between realisations"},
         ),
         fixed_points=report(
             f"{SUMMARY_FIGURES}/fixed_points_by_size.png",
             caption="../report/comparison_fixed_points.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory="{task}: every variant",
             labels={"content": "3. fixed points against network size"},
         ),
         robustness=report(
             f"{SUMMARY_FIGURES}/robustness_by_size.png",
             caption="../report/comparison_robustness.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory="{task}: every variant",
             labels={"content": "4. robustness against network size"},
         ),
     log:
         f"{SUMMARY_FIGURES}/plot_comparison.log",
     conda:
-        "../../envs/plot_comparison.yaml"
+        task_env("../../envs/plot_comparison.yaml")
     resources:
         mem_mb=1024,
         runtime=10,

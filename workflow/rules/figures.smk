@@ -10,21 +10,21 @@ rule plot_dataset:
         training_trials=report(
             f"{TASK_FIGURES}/training_trials.png",
             caption="../report/dataset_training_trials.rst",
-            category=REPORT_CATEGORY["dataset"],
+            category=report_category("dataset"),
             subcategory="{task}",
             labels={"content": "1. training trials"},
         ),
         probe_trials=report(
             f"{TASK_FIGURES}/probe_trials.png",
             caption="../report/dataset_probe_trials.rst",
-            category=REPORT_CATEGORY["dataset"],
+            category=report_category("dataset"),
             subcategory="{task}",
             labels={"content": "2. probe trials (the flip-flop's eight-states trial)"},
         ),
     log:
         f"{TASK_FIGURES}/plot_dataset.log",
     conda:
-        "../../envs/plot_dataset.yaml"
+        task_env("../../envs/plot_dataset.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -42,49 +42,49 @@ rule plot_network:
         history=report(
             f"{NETWORK}/figures/training_history.png",
             caption="../report/network_history.rst",
-            category=REPORT_CATEGORY["training"],
+            category=report_category("training"),
             subcategory=network_subcategory,
             labels={"content": "loss and validation accuracy"},
         ),
         test_trials=report(
             f"{NETWORK}/figures/test_trials.png",
             caption="../report/network_test_trials.rst",
-            category=REPORT_CATEGORY["network"],
+            category=report_category("network"),
             subcategory=network_subcategory,
             labels={"content": "1. test trials"},
         ),
         probe_trials=report(
             f"{NETWORK}/figures/probe_trials.png",
             caption="../report/network_probe_trials.rst",
-            category=REPORT_CATEGORY["network"],
+            category=report_category("network"),
             subcategory=network_subcategory,
             labels={"content": "2. probe trials (the flip-flop's eight-states trial)"},
         ),
         connectivity=report(
             f"{NETWORK}/figures/connectivity.png",
             caption="../report/network_connectivity.rst",
-            category=REPORT_CATEGORY["network"],
+            category=report_category("network"),
             subcategory=network_subcategory,
             labels={"content": "3. connectivity matrix"},
         ),
         spectrum=report(
             f"{NETWORK}/figures/eigenvalues.png",
             caption="../report/network_eigenvalues.rst",
-            category=REPORT_CATEGORY["network"],
+            category=report_category("network"),
             subcategory=network_subcategory,
             labels={"content": "4. eigenvalues before and after training"},
         ),
         state_space=report(
             f"{NETWORK}/figures/state_space.png",
             caption="../report/network_state_space.rst",
-            category=REPORT_CATEGORY["network"],
+            category=report_category("network"),
             subcategory=network_subcategory,
             labels={"content": "5. memory states in SVD space"},
         ),
     log:
         f"{NETWORK}/figures/plot_network.log",
     conda:
-        "../../envs/plot_network.yaml"
+        task_env("../../envs/plot_network.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -103,28 +103,28 @@ rule plot_realisations:
         spectra=report(
             f"{VARIANT_FIGURES}/N{{size}}_eigenvalues.png",
             caption="../report/realisations_eigenvalues.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory=size_subcategory,
             labels={"content": "1. eigenvalues of every realisation"},
         ),
         state_spaces=report(
             f"{VARIANT_FIGURES}/N{{size}}_state_spaces.png",
             caption="../report/realisations_state_spaces.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory=size_subcategory,
             labels={"content": "2. memory states of every realisation"},
         ),
         disparity=report(
             f"{VARIANT_FIGURES}/N{{size}}_disparity.png",
             caption="../report/realisations_disparity.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory=size_subcategory,
             labels={"content": "3. pairwise disparity of realisations"},
         ),
     log:
         f"{VARIANT_FIGURES}/N{{size}}_plot_realisations.log",
     conda:
-        "../../envs/plot_realisations.yaml"
+        task_env("../../envs/plot_realisations.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -145,21 +145,21 @@ rule plot_ensemble:
         performance=report(
             f"{VARIANT_FIGURES}/performance_by_size.png",
             caption="../report/ensemble_performance.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory=variant_subcategory,
             labels={"content": "1. performance against network size"},
         ),
         tables=report(
             f"{VARIANT_FIGURES}/summary_tables.html",
             caption="../report/ensemble_tables.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory=variant_subcategory,
             labels={"content": "2. summary tables"},
         ),
     log:
         f"{VARIANT_FIGURES}/plot_ensemble.log",
     conda:
-        "../../envs/plot_ensemble.yaml"
+        task_env("../../envs/plot_ensemble.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -179,14 +179,14 @@ rule plot_variants:
         performance=report(
             f"{SUMMARY_FIGURES}/variants_by_size.png",
             caption="../report/ensemble_variants.rst",
-            category=REPORT_CATEGORY["ensemble"],
+            category=report_category("ensemble"),
             subcategory="{task}: every variant",
             labels={"content": "1. performance of every variant against size"},
         ),
     log:
         f"{SUMMARY_FIGURES}/plot_variants.log",
     conda:
-        "../../envs/plot_variants.yaml"
+        task_env("../../envs/plot_variants.yaml")
     resources:
         mem_mb=1024,
         runtime=10,
@@ -195,3 +195,25 @@ rule plot_variants:
         fraction=config["criterion"]["fraction"],
     script:
         "../scripts/plot_variants.py"
+
+
+rule plot_psychometric:
+    input:
+        table=rules.summarise_psychometric.output.table,
+    output:
+        figure=report(
+            f"{VARIANT_FIGURES}/psychometric.png",
+            caption="../report/ensemble_psychometric.rst",
+            category=report_category("ensemble"),
+            subcategory=variant_subcategory,
+            labels={"content": "psychometric curves"},
+        ),
+    log:
+        f"{VARIANT_FIGURES}/plot_psychometric.log",
+    conda:
+        task_env("../../envs/plot_psychometric.yaml")
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    script:
+        "../scripts/plot_psychometric.py"

@@ -10,6 +10,14 @@ REPORT_CATEGORY = {
 }
 
 
+def report_category(stage):
+    """The report section of a stage; with several tasks, one section per task and stage."""
+    name = REPORT_CATEGORY[stage]
+    if len(config["tasks"]) == 1:
+        return name
+    return lambda wildcards: f"{wildcards.task}: {name}"
+
+
 def sortable_number(value, values):
     """``value`` right-aligned to the widest of ``values`` with digit-wide figure spaces."""
     width = max(len(str(v)) for v in values)

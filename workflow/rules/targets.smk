@@ -20,13 +20,14 @@ def wildcard_values(names):
     )
 
 
-def rule_outputs(*rules_):
-    """Every output of ``rules_`` for every task and every value of their other wildcards."""
+def rule_outputs(*rules_, tasks=None):
+    """Every output of ``rules_`` for every task (or those of ``tasks``) and every value of
+    their other wildcards."""
     paths = []
     for rule_ in rules_:
         for pattern in rule_.output:
             names = set(re.findall(r"{(\w+)}", pattern)) - {"task"}
-            for task in config["tasks"]:
+            for task in config["tasks"] if tasks is None else tasks:
                 paths += [
                     pattern.format(task=task, **row) for row in wildcard_values(names)
                 ]
@@ -42,4 +43,4 @@ def final_outputs():
         rules.plot_variants,
         rules.plot_dynamics,
         rules.plot_comparison,
-    )
+    ) + rule_outputs(rules.plot_psychometric, tasks=PSYCHOMETRIC_TASKS)

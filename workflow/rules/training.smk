@@ -11,7 +11,7 @@ rule train_network:
     benchmark:
         f"{BENCHMARKS}/train_network/{{variant}}_N{{size}}_seed{{seed}}.tsv"
     conda:
-        "../../envs/train_network.yaml"
+        task_env("../../envs/train_network.yaml")
     threads: config["training"]["threads"]
     resources:
         mem_mb=train_mem_mb,

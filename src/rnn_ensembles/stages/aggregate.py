@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rnn_ensembles import dataset
 from rnn_ensembles.analysis import read_analysis
 from rnn_ensembles.io import atomic_path, read_json, write_json
 from rnn_ensembles.stages.log import log
@@ -193,4 +194,33 @@ def compare_realisations(
         table[f"cluster_{metric}"] = clustered["cluster"].to_numpy()
         table[f"order_{metric}"] = clustered["order"].to_numpy()
     with atomic_path(outputs["clusters"]) as tmp:
+        table.to_csv(tmp, sep="\t", index=False)
+
+
+def summarise_psychometric(weights_paths, dataset_path, output) -> None:
+    """The psychometric table of every network of a variant on the test split: per condition
+    of the task's ``psychometric`` (a signed coherence, a context, an (f1, f2) pair), the
+    trials, the fraction of +1 choices and the accuracy; one row per network and condition."""
+    import pandas as pd
+
+    from rnn_ensembles.models import load_network
+
+    data = dataset.read(dataset_path, splits=("test",))
+    task, test = data.task(), data.trials("test")
+    frames = []
+    for path in weights_paths:
+        network = load_network(path)
+        _, outputs = network.run(test.inputs)
+        frames.append(
+            task.psychometric(outputs, test).assign(
+                variant=str(network.attrs.get("variant", network.architecture)),
+                size=int(network.attrs.get("n_units", network.n_units)),
+                seed=int(network.attrs.get("seed", -1)),
+            )
+        )
+    table = pd.concat(frames, ignore_index=True)
+    first = ["variant", "size", "seed"]
+    table = table[first + [c for c in table.columns if c not in first]]
+    log.info("psychometric table: %d networks, %d rows", len(frames), len(table))
+    with atomic_path(output) as tmp:
         table.to_csv(tmp, sep="\t", index=False)

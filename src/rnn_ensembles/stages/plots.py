@@ -25,8 +25,8 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
     data = dataset.read(dataset_path, splits=("train", "probe"))
     probe = data.trials("probe")
     flipflop = isinstance(data.task(), FlipFlopTask)
-    shown = len(probe) if flipflop else min(len(probe), analysis.N_PROBE_SHOWN)
     names = data.task().probe_labels(probe.conditions)
+    shown = analysis.probe_examples(names)
     figures.plot_trials(
         outputs["training_trials"],
         data.inputs("train")[:N_EXAMPLE_TRIALS],
@@ -36,10 +36,10 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
     )
     figures.plot_trials(
         outputs["probe_trials"],
-        probe.inputs[:shown],
-        probe.targets[:shown],
+        probe.inputs[shown],
+        probe.targets[shown],
         title=f"{task}: " + (PROBE_TITLE if flipflop else "probe trials") + " (no noise)",
-        trial_names=PROBE_NAMES if flipflop else [str(n) for n in names[:shown]],
+        trial_names=PROBE_NAMES if flipflop else [str(n) for n in names[shown]],
         shade_states=flipflop,
     )
 
@@ -307,4 +307,17 @@ def plot_comparison(
         title=f"{task}: robustness per variant and size (mean \u00b1 sd); minimal size at "
         f"input noise {noise}: {per_variant}",
         accuracy=accuracy,
+    )
+
+
+def plot_psychometric(table_path, output, task: str, variant: str) -> None:
+    """The psychometric curves of every size of a variant (:func:`figures.plot_psychometric`)."""
+    import pandas as pd
+
+    from rnn_ensembles import figures
+
+    figures.plot_psychometric(
+        output,
+        pd.read_csv(table_path, sep="\t"),
+        title=f"{task}, {variant}: psychometric curves on the test trials",
     )

@@ -6,12 +6,18 @@ new module, one line here and its block in the config schema.
 
 from importlib import import_module
 
-from rnn_ensembles.tasks.base import Task, Trials
+from rnn_ensembles.tasks.base import ParameterError, Task, Trials
 from rnn_ensembles.tasks.flipflop import FlipFlopTask
 
 # kind -> "module:class"; a module is imported when its kind is first asked for.
 REGISTRY = {
     "flipflop": "rnn_ensembles.tasks.flipflop:FlipFlopTask",
+    "logic_gate": "rnn_ensembles.tasks.logic_gate:LogicGateTask",
+    "perceptual_decision": "rnn_ensembles.tasks.perceptual_decision:PerceptualDecisionTask",
+    "context_decision": "rnn_ensembles.tasks.context_decision:ContextDecisionTask",
+    "delayed_comparison": "rnn_ensembles.tasks.delayed_comparison:DelayedComparisonTask",
+    # Any NeuroGym environment as a supervised task (the neurogym extra).
+    "neurogym": "rnn_ensembles.tasks.neurogym:NeuroGymTask",
 }
 TASK_KINDS = tuple(REGISTRY)
 
@@ -33,13 +39,22 @@ def make_task(kind: str, **params) -> Task:
     allowed = [f for f in cls.__dataclass_fields__ if not f.startswith("_")]
     unknown = [key for key in params if key not in allowed]
     if unknown:
-        raise ValueError(
-            "; ".join(
+        raise ParameterError(
+            [
                 f"{key}: not a parameter of the {kind} task (its parameters: {', '.join(allowed)})"
                 for key in unknown
-            )
+            ]
         )
     return cls(**params)
 
 
-__all__ = ["REGISTRY", "TASK_KINDS", "FlipFlopTask", "Task", "Trials", "make_task", "task_class"]
+__all__ = [
+    "ParameterError",
+    "REGISTRY",
+    "TASK_KINDS",
+    "FlipFlopTask",
+    "Task",
+    "Trials",
+    "make_task",
+    "task_class",
+]

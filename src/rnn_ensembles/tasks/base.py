@@ -24,6 +24,14 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 
 
+class ParameterError(ValueError):
+    """Bad task parameters: ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+
+
 @dataclass
 class Trials:
     """A batch of trials.
@@ -85,7 +93,7 @@ class Task:
                 object.__setattr__(self, f.name, tuple(value))
         found = self.problems()
         if found:
-            raise ValueError("; ".join(found))
+            raise ParameterError(found)
 
     @property
     def dt_ms(self) -> float:

@@ -158,6 +158,18 @@ class ContextDecisionTask(Task):
             context, np.where(cued, relevant, irrelevant), np.where(cued, irrelevant, relevant)
         )
 
+    def probe_labels(self, conditions: dict[str, np.ndarray]) -> np.ndarray:
+        """Context and relevant coherence: the condition average over the irrelevant stream,
+        as Mante et al. (2013) sort their trajectories."""
+        return np.array(
+            [
+                f"{context}, relevant {coherence:+g}"
+                for context, coherence in zip(
+                    conditions["context"], conditions["coherence_relevant"], strict=True
+                )
+            ]
+        )
+
     def constant_inputs(self) -> dict[str, np.ndarray]:
         out = {}
         for k, name in enumerate(CONTEXTS):

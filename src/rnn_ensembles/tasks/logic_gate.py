@@ -193,12 +193,10 @@ class LogicGateTask(Task):
         correct = np.where(truth, answer > 0, answer < 0)
         before = mask[:, :start]
         with np.errstate(invalid="ignore", divide="ignore"):
-            mse = (mask * (outputs - targets) ** 2).sum() / mask.sum()
             rest = (before * np.abs(outputs[:, :start] - self.LOW)).sum() / before.sum()
         return {
             "accuracy": float(np.mean(correct)),
             "accuracy_true": float(correct[truth].mean()) if truth.any() else float("nan"),
             "accuracy_false": float(correct[~truth].mean()) if (~truth).any() else float("nan"),
-            "mse": float(mse),
             "rest_error": float(rest),
         }

@@ -101,20 +101,17 @@ def decisions(outputs, targets, mask, start: int) -> tuple[np.ndarray, np.ndarra
 
 
 def decision_metrics(outputs, targets, mask, start: int) -> tuple[dict, np.ndarray]:
-    """The accuracy of the choices, the mask-weighted mean squared error and the mean
-    absolute output over the counted steps before the response (where a fixation break
-    shows), with the per-trial correctness (trials,)."""
+    """The accuracy of the choices and the mean absolute output over the counted steps before
+    the response (where a fixation break shows), with the per-trial correctness (trials,)."""
     choice, truth = decisions(outputs, targets, mask, start)
     outputs = np.asarray(outputs, np.float64)
     targets = np.asarray(targets, np.float64)
     mask = np.asarray(mask, np.float64)
     before = mask[:, :start]
     with np.errstate(invalid="ignore", divide="ignore"):
-        mse = (mask * (outputs - targets) ** 2).sum() / mask.sum()
         fixation = (before * np.abs(outputs[:, :start])).sum() / before.sum()
     return {
         "accuracy": float(np.mean(choice == truth)),
-        "mse": float(mse),
         "fixation_error": float(fixation),
     }, choice == truth
 
