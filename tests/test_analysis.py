@@ -113,3 +113,25 @@ def test_settled_steps_stop_at_the_next_input():
     np.testing.assert_array_equal(
         analysis.settled_steps(labels, 2, quiet), [0, 0, 1, 1, 0, 0, 0, 1, 1]
     )
+
+
+def test_decoding_r2_is_two_fold_linear_regression():
+    """Against scikit-learn's least squares fitted on the even trials and tested on the odd
+    ones and back, at every step; a value the activity carries decodes to R^2 near 1, one it
+    does not near 0 or below."""
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(0)
+    values = rng.uniform(-1, 1, 120)
+    activity = rng.normal(size=(120, 5, 6))
+    activity[:, 2:] += 5 * values[:, None, None] * rng.normal(size=6)  # carried from step 2 on
+    got = analysis.decoding_r2(activity, values, ridge=0.0)
+    even = np.arange(120) % 2 == 0
+    for t in range(5):
+        error = total = 0.0
+        for fit, test in ((even, ~even), (~even, even)):
+            model = LinearRegression().fit(activity[fit, t], values[fit])
+            error += np.sum((values[test] - model.predict(activity[test, t])) ** 2)
+            total += np.sum((values[test] - values[fit].mean()) ** 2)
+        assert got[t] == pytest.approx(1 - error / total, abs=1e-9)
+    assert got[:2].max() < 0.2 and got[2:].min() > 0.9

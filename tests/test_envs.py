@@ -54,9 +54,7 @@ def rule_files():
         for block in blocks:
             head = re.match(r"rule (\w+):", block)
             # `task_env("...")`: the rule's env, but envs/neurogym.yaml for a NeuroGym task.
-            conda = re.search(
-                r"^\s+conda:\s*\n\s+(?:task_env\()?\"([^\"]+)\"", block, flags=re.M
-            )
+            conda = re.search(r"^\s+conda:\s*\n\s+(?:task_env\()?\"([^\"]+)\"", block, flags=re.M)
             script = re.search(r"^\s+script:\s*\n\s+\"([^\"]+)\"", block, flags=re.M)
             if head and conda and script:
                 rules[head.group(1)] = (
@@ -196,9 +194,7 @@ def test_neurogym_env_holds_every_rule_env_and_neurogym():
     """Every job of a NeuroGym task runs in envs/neurogym.yaml: it needs what any rule needs,
     the neurogym extra, and NeuroGym itself from the post-deploy script."""
     _, _, pip = read_env(REPO / "envs" / "neurogym.yaml")
-    listed = {
-        canonicalize_name(req.name): str(req.specifier) for req in map(Requirement, pip)
-    }
+    listed = {canonicalize_name(req.name): str(req.specifier) for req in map(Requirement, pip)}
     wanted = {k: v for rule in RULES for k, v in needed_pins(RULES[rule][1]).items()}
     wanted |= neurogym_pins()
     assert len(wanted) > 10  # TensorFlow and matplotlib among them: not vacuous

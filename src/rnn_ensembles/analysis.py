@@ -354,3 +354,29 @@ def read_analysis(path, names=FIGURE_ARRAYS) -> dict:
             else:
                 out[name] = read_array(handle, name)
         return out
+
+
+def decoding_r2(activity: np.ndarray, values: np.ndarray, ridge: float = 1e-3) -> np.ndarray:
+    """How well a linear readout of the activity (trials, time, units) tells ``values``
+    (trials,) at every step: the cross-validated R^2 (two folds, even and odd trials; a
+    ridge of ``ridge`` times the mean squared activity), (time,); NaN for a non-finite
+    activity. 1 where the value is carried exactly, about 0 where not at all."""
+    activity = np.asarray(activity, np.float64)
+    values = np.asarray(values, np.float64)
+    if not np.all(np.isfinite(activity)):
+        return np.full(activity.shape[1], np.nan)
+    folds = [np.arange(len(values)) % 2 == k for k in (0, 1)]
+    error = np.zeros(activity.shape[1])
+    total = np.zeros(activity.shape[1])
+    for train, test in (folds, folds[::-1]):
+        mean = values[train].mean()
+        for t in range(activity.shape[1]):
+            x = np.column_stack([activity[train, t], np.ones(train.sum())])
+            penalty = ridge * max(float(np.mean(x[:, :-1] ** 2)), 1e-12) * train.sum()
+            gram = x.T @ x + penalty * np.diag([1.0] * (x.shape[1] - 1) + [0.0])
+            weights = np.linalg.solve(gram, x.T @ values[train])
+            predicted = np.column_stack([activity[test, t], np.ones(test.sum())]) @ weights
+            error[t] += np.sum((values[test] - predicted) ** 2)
+            total[t] += np.sum((values[test] - mean) ** 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 - error / total

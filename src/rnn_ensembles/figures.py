@@ -889,9 +889,11 @@ def plot_fixed_points_by_size(path, table: pd.DataFrame, *, title: str, n_states
 PSYCHOMETRIC_VALUES = ("n_trials", "fraction_plus", "accuracy")
 
 
-def plot_psychometric(path, table: pd.DataFrame, *, title: str) -> None:
+def plot_psychometric(path, table: pd.DataFrame, memory=None, *, title: str) -> None:
     """Fraction of +1 choices against the condition, one line per network size (mean over
-    seeds, the band their standard deviation).
+    seeds, the band their standard deviation); with a ``memory`` table (size, seed, time_ms,
+    r2, condition) one more panel: the cross-validated R^2 of the condition decoded from the
+    activity at every step, per size.
 
     ``table`` has a task's psychometric columns (rnn_ensembles.stages.aggregate.
     summarise_psychometric) with ``size`` and ``seed``. With a ``coherence`` column the x
@@ -921,9 +923,26 @@ def plot_psychometric(path, table: pd.DataFrame, *, title: str) -> None:
     panels = list(dict.fromkeys(table["panel"]))
     sizes = sorted(table["size"].unique())
     colours = matplotlib.colormaps["viridis"]
-    figure = _new_figure(*_grid_size(len(panels), 2, 4.2, extra_width=1.2))
-    axes = _grid(figure, len(panels), 2)
-    for ax, panel in zip(axes, panels, strict=True):
+    decoded = memory is not None and len(memory) > 0
+    figure = _new_figure(*_grid_size(len(panels) + decoded, 2, 4.2, extra_width=1.2))
+    axes = _grid(figure, len(panels) + decoded, 2)
+    if decoded:
+        ax = axes[-1]
+        for i, size in enumerate(sizes):
+            per_step = memory[memory["size"] == size].groupby("time_ms")["r2"]
+            mean, sd = per_step.mean(), per_step.std().fillna(0.0)
+            colour = colours(i / max(1, len(sizes) - 1))
+            ax.plot(mean.index, mean.to_numpy(), color=colour, lw=1.2, label=f"N = {size}")
+            ax.fill_between(mean.index, mean - sd, mean + sd, color=colour, alpha=0.15)
+        condition = str(memory["condition"].iloc[0])
+        ax.set(
+            xlabel=TIME_LABEL,
+            ylabel="cross-validated R\u00b2",
+            ylim=(-0.1, 1.02),
+            title=f"{condition} decoded from the activity",
+        )
+        ax.grid(alpha=0.3)
+    for ax, panel in zip(axes, panels, strict=False):
         rows = table[table["panel"] == panel]
         order = list(dict.fromkeys(rows[x])) if not by_coherence else None
         for i, size in enumerate(sizes):

@@ -50,6 +50,7 @@ rule summarise_psychometric:
         dataset=rules.make_dataset.output.dataset,
     output:
         table=f"{VARIANT_SUMMARY}/psychometric.tsv",
+        memory=f"{VARIANT_SUMMARY}/memory_decoding.tsv",
     log:
         f"{VARIANT_SUMMARY}/summarise_psychometric.log",
     conda:

@@ -200,6 +200,7 @@ rule plot_variants:
 rule plot_psychometric:
     input:
         table=rules.summarise_psychometric.output.table,
+        memory=rules.summarise_psychometric.output.memory,
     output:
         figure=report(
             f"{VARIANT_FIGURES}/psychometric.png",

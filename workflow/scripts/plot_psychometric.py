@@ -6,6 +6,7 @@ from rnn_ensembles.stages.plots import plot_psychometric
 log_to(snakemake.log[0])
 plot_psychometric(
     snakemake.input["table"],
+    snakemake.input["memory"],
     snakemake.output["figure"],
     task=snakemake.wildcards["task"],
     variant=snakemake.wildcards["variant"],

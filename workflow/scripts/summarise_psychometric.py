@@ -5,5 +5,5 @@ from rnn_ensembles.stages.log import log_to
 
 log_to(snakemake.log[0])
 summarise_psychometric(
-    snakemake.input["weights"], snakemake.input["dataset"], snakemake.output["table"]
+    snakemake.input["weights"], snakemake.input["dataset"], dict(snakemake.output.items())
 )

@@ -197,30 +197,44 @@ def compare_realisations(
         table.to_csv(tmp, sep="\t", index=False)
 
 
-def summarise_psychometric(weights_paths, dataset_path, output) -> None:
-    """The psychometric table of every network of a variant on the test split: per condition
-    of the task's ``psychometric`` (a signed coherence, a context, an (f1, f2) pair), the
-    trials, the fraction of +1 choices and the accuracy; one row per network and condition."""
+def summarise_psychometric(weights_paths, dataset_path, outputs: dict) -> None:
+    """The psychometric table of every network of a variant on the test split (``table``):
+    per condition of the task's ``psychometric`` (a signed coherence, a context, an (f1, f2)
+    pair), the trials, the fraction of +1 choices and the accuracy, one row per network and
+    condition; and (``memory``) how well the task's ``MEMORY`` condition (the delayed
+    comparison's f1) is decoded from the activity at every step, one row per network and
+    step (:func:`rnn_ensembles.analysis.decoding_r2`)."""
+    import numpy as np
     import pandas as pd
 
+    from rnn_ensembles.analysis import decoding_r2
     from rnn_ensembles.models import load_network
 
     data = dataset.read(dataset_path, splits=("test",))
     task, test = data.task(), data.trials("test")
-    frames = []
+    tables, memory = [], []
     for path in weights_paths:
         network = load_network(path)
-        _, outputs = network.run(test.inputs)
-        frames.append(
-            task.psychometric(outputs, test).assign(
-                variant=str(network.attrs.get("variant", network.architecture)),
-                size=int(network.attrs.get("n_units", network.n_units)),
-                seed=int(network.attrs.get("seed", -1)),
+        activity, outputs_ = network.run(test.inputs)
+        names = {
+            "variant": str(network.attrs.get("variant", network.architecture)),
+            "size": int(network.attrs.get("n_units", network.n_units)),
+            "seed": int(network.attrs.get("seed", -1)),
+        }
+        tables.append(task.psychometric(outputs_, test).assign(**names))
+        if task.MEMORY:
+            r2 = decoding_r2(activity, test.conditions[task.MEMORY])
+            steps = np.arange(len(r2))
+            memory.append(
+                pd.DataFrame({**names, "step": steps, "time_ms": steps * task.dt_ms, "r2": r2})
             )
-        )
-    table = pd.concat(frames, ignore_index=True)
     first = ["variant", "size", "seed"]
+    table = pd.concat(tables, ignore_index=True)
     table = table[first + [c for c in table.columns if c not in first]]
-    log.info("psychometric table: %d networks, %d rows", len(frames), len(table))
-    with atomic_path(output) as tmp:
-        table.to_csv(tmp, sep="\t", index=False)
+    columns = [*first, "step", "time_ms", "r2"]
+    decoded = pd.concat(memory, ignore_index=True) if memory else pd.DataFrame(columns=columns)
+    decoded = decoded.assign(condition=task.MEMORY)
+    log.info("psychometric table: %d networks, %d rows", len(tables), len(table))
+    for name, frame in (("table", table), ("memory", decoded)):
+        with atomic_path(outputs[name]) as tmp:
+            frame.to_csv(tmp, sep="\t", index=False)

@@ -310,8 +310,9 @@ def plot_comparison(
     )
 
 
-def plot_psychometric(table_path, output, task: str, variant: str) -> None:
-    """The psychometric curves of every size of a variant (:func:`figures.plot_psychometric`)."""
+def plot_psychometric(table_path, memory_path, output, task: str, variant: str) -> None:
+    """The psychometric curves of every size of a variant, and how well the activity carries
+    the task's memory condition at every step (:func:`figures.plot_psychometric`)."""
     import pandas as pd
 
     from rnn_ensembles import figures
@@ -319,5 +320,6 @@ def plot_psychometric(table_path, output, task: str, variant: str) -> None:
     figures.plot_psychometric(
         output,
         pd.read_csv(table_path, sep="\t"),
+        pd.read_csv(memory_path, sep="\t"),
         title=f"{task}, {variant}: psychometric curves on the test trials",
     )

@@ -10,6 +10,8 @@ selects the class; its schema block is in ``workflow/schemas/config.schema.yaml`
 * ``score(outputs, targets, mask, conditions)``: its metrics, with the primary accuracy
   under the key ``"accuracy"`` (described by ``ACCURACY``);
 * ``criterion(scores)``: the accuracy training stops on (the primary one by default);
+* ``MEMORY``: optionally a condition the activity must carry (the delayed comparison's
+  f1), decoded from it at every step of the test trials;
 * ``constant_inputs()``: the inputs it holds constant for a while (fixation, a context
   cue), by name, under which the fixed points are searched;
 * ``parameters()`` and ``problems()``.
@@ -83,6 +85,7 @@ class Task:
 
     KIND = ""
     ACCURACY = ""  # one line: what the primary accuracy counts
+    MEMORY = ""  # a condition the activity must carry, decoded at every step; "" for none
     CITATION = ""
 
     def __post_init__(self):

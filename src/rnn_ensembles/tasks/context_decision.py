@@ -73,6 +73,8 @@ class ContextDecisionTask(Task):
 
     KIND = "context_decision"
     ACCURACY = "fraction of trials whose response-period choice has the sign of the cued coherence"
+    # Decoded from the activity at every step: the cued evidence integrated so far.
+    MEMORY = "coherence_relevant"
     CITATION = "Mante, Sussillo, Shenoy & Newsome (2013)"
 
     # -- parameters ---------------------------------------------------------------

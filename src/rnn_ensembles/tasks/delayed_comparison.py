@@ -81,6 +81,8 @@ class DelayedComparisonTask(Task):
 
     KIND = "delayed_comparison"
     ACCURACY = "fraction of trials whose response-period choice has the sign of f1 - f2"
+    # Decoded from the activity at every step: the first frequency, held through the delay.
+    MEMORY = "f1"
     CITATION = "Romo, Brody, Hernández & Lemus (1999)"
 
     def __post_init__(self):

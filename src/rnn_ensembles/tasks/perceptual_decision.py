@@ -164,6 +164,8 @@ class PerceptualDecisionTask(Task):
 
     KIND = "perceptual_decision"
     ACCURACY = "fraction of trials whose response-period choice has the sign of the coherence"
+    # Decoded from the activity at every step: the evidence integrated so far.
+    MEMORY = "coherence"
     CITATION = "Britten, Shadlen, Newsome & Movshon (1992)"
 
     # -- parameters ---------------------------------------------------------------
