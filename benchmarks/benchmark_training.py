@@ -158,7 +158,7 @@ def worker_fit_throughput(a: dict) -> dict:
     import keras
 
     data = _trials(a["task"], {"train": a["n_trials"], "validation": 1, "test": 1})
-    x, y = data.splits["train"]
+    x, y = data.inputs("train"), data.targets("train")
     keras.utils.set_random_seed(1)
     model = _paper_model(
         a["n_units"],
@@ -232,7 +232,7 @@ def worker_matmul(a: dict) -> dict:
 def _test_accuracy(model, data) -> float:
     from rnn_ensembles.metrics import sign_accuracy
 
-    x, y = data.splits["test"]
+    x, y = data.inputs("test"), data.targets("test")
     return sign_accuracy(model.predict(x, batch_size=200, verbose=0), y)
 
 
@@ -272,7 +272,7 @@ def worker_trained_paper(a: dict) -> dict:
     cfg = a["config"]
     sizes = {"train": p["n_train"], "validation": 1, "test": cfg["dataset"]["n_test"]}
     data = _trials(a["task"], sizes, cfg["dataset"]["seed"])
-    x, y = data.splits["train"]
+    x, y = data.inputs("train"), data.targets("train")
     keras.utils.set_random_seed(a["seed"])
     model = _paper_model(a["n_units"], x.shape[-1], p["learning_rate"])
     state = {"accuracy": 0.0, "reached": None, "epochs": 0}

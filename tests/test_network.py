@@ -91,6 +91,40 @@ def test_hand_written_bptt_equals_keras_gradients(bptt_model, steps):
         np.testing.assert_allclose(grad, want, rtol=1e-4, atol=1e-6 * np.abs(want).max())
 
 
+def test_masked_bptt_is_the_masked_mse_and_a_mask_of_ones_changes_nothing(bptt_model):
+    """With a task's mask the BPTT gives mean(mask * (output - target)^2) and its gradients
+    (against GradientTape on that formula); targets under a mask of 0 do not matter; and a
+    mask of ones gives the unmasked loss and gradients to the bit (the flip-flop's numbers)."""
+    import tensorflow as tf
+
+    name, model = bptt_model
+    arch = get_architecture(name)
+    rng = np.random.default_rng(2)
+    x = tf.constant(rng.normal(size=(5, 37, 3)).astype(np.float32))
+    y = rng.choice([-1.0, 0.0, 1.0], size=(5, 37, 3)).astype(np.float32)
+    mask = np.where(rng.random((5, 37, 1)) < 0.4, 0.0, 2.5).astype(np.float32) * np.ones(3)
+    mask = tf.constant(mask.astype(np.float32))
+    step = tf.function(lambda x, y, *m: arch.loss_and_gradients(model, x, y, *m))
+    loss, grads = step(x, tf.constant(y), mask)
+    with tf.GradientTape() as tape:
+        out = model(x, training=True)
+        expected = tf.reduce_sum(mask * tf.square(out - y)) / tf.cast(tf.size(out), tf.float32)
+    np.testing.assert_allclose(float(loss), float(expected), rtol=1e-5)
+    for grad, want in zip(grads, tape.gradient(expected, model.trainable_variables), strict=True):
+        np.testing.assert_allclose(grad, want, rtol=1e-4, atol=1e-6 * np.abs(want).max())
+    # Any target where the mask is 0: the same loss and gradients.
+    free = np.where(mask.numpy() == 0, rng.normal(size=y.shape) * 9, y).astype(np.float32)
+    loss_free, grads_free = step(x, tf.constant(free), mask)
+    assert float(loss_free) == pytest.approx(float(loss), rel=1e-6)
+    for a, b in zip(grads, grads_free, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    plain_loss, plain = step(x, tf.constant(y))
+    ones_loss, ones = step(x, tf.constant(y), tf.ones_like(mask))
+    assert float(ones_loss) == float(plain_loss)
+    for a, b in zip(plain, ones, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_recurrent_noise_is_trained_through_by_gradient_tape():
     """With noise_std > 0 the training gradient is GradientTape's over the noisy model (the
     same noise draws give the same numbers); without training the model has no noise."""

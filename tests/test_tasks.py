@@ -151,16 +151,16 @@ def reference_gate(task, pulses):
 
 def reference(task, conditions, i):
     """The clean inputs, targets and mask of trial ``i`` of ``conditions``."""
-    if isinstance(task, PerceptualDecisionTask):
+    if task.KIND == "perceptual_decision":
         return reference_perceptual(task, conditions["coherence"][i])
-    if isinstance(task, ContextDecisionTask):
+    if task.KIND == "context_decision":
         return reference_context(
             task,
             str(conditions["context"][i]),
             conditions["coherence_motion"][i],
             conditions["coherence_colour"][i],
         )
-    if isinstance(task, DelayedComparisonTask):
+    if task.KIND == "delayed_comparison":
         return reference_comparison(task, conditions["f1"][i], conditions["f2"][i])
     names = ["input_a", "input_b"][: task.n_inputs]
     return reference_gate(task, [conditions[k][i] for k in names])
@@ -377,9 +377,9 @@ def test_default_gate_zero_output_value():
 
 
 def condition_keys(task, conditions) -> list[tuple]:
-    if isinstance(task, PerceptualDecisionTask):
+    if task.KIND == "perceptual_decision":
         return [(c,) for c in conditions["coherence"]]
-    if isinstance(task, ContextDecisionTask):
+    if task.KIND == "context_decision":
         return list(
             zip(
                 conditions["context"],
@@ -388,19 +388,19 @@ def condition_keys(task, conditions) -> list[tuple]:
                 strict=True,
             )
         )
-    if isinstance(task, DelayedComparisonTask):
+    if task.KIND == "delayed_comparison":
         return list(zip(conditions["f1"], conditions["f2"], strict=True))
     names = ["input_a", "input_b"][: task.n_inputs]
     return list(zip(*(conditions[k] for k in names), strict=True))
 
 
 def every_condition(task) -> set[tuple]:
-    if isinstance(task, PerceptualDecisionTask):
+    if task.KIND == "perceptual_decision":
         return {(s * c,) for c in task.coherences for s in (-1, 1)}
-    if isinstance(task, ContextDecisionTask):
+    if task.KIND == "context_decision":
         signed = [s * c for c in task.coherences for s in (-1, 1)]
         return set(itertools.product(("motion", "colour"), signed, signed))
-    if isinstance(task, DelayedComparisonTask):
+    if task.KIND == "delayed_comparison":
         return set(task.pairs)
     return set(itertools.product((0.0, 1.0), repeat=task.n_inputs))
 

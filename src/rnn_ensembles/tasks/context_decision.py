@@ -21,15 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_ensembles.tasks.base import Task, Trials
+from rnn_ensembles.tasks.base import Trials
 from rnn_ensembles.tasks.perceptual_decision import (
+    PerceptualDecisionTask,
     choice_table,
     decision_metrics,
     decisions,
     fraction,
-    period_problems,
-    response_problems,
-    strength_problems,
 )
 
 METADATA = {
@@ -41,8 +39,9 @@ CONTEXTS = ("motion", "colour")
 
 
 @dataclass(frozen=True)
-class ContextDecisionTask(Task):
-    """Generator of context-dependent decision trials.
+class ContextDecisionTask(PerceptualDecisionTask):
+    """Generator of context-dependent decision trials: the periods, mask and checks of the
+    perceptual decision, with two evidence streams and two context cues.
 
     The mask counts every step before the response with weight 1, leaves the first
     ``grace`` response steps free and weighs the rest by ``response_weight``.  The choice is
@@ -63,13 +62,6 @@ class ContextDecisionTask(Task):
     """
 
     coherences: tuple[float, ...] = (0.05, 0.15, 0.5)
-    fixation: int = 20
-    stimulus: int = 100
-    delay: int = 0
-    response: int = 30
-    grace: int = 10
-    response_weight: float = 5.0
-    noise_std: float = 0.1
 
     KIND = "context_decision"
     ACCURACY = "fraction of trials whose response-period choice has the sign of the cued coherence"
@@ -81,28 +73,6 @@ class ContextDecisionTask(Task):
     @property
     def n_inputs(self) -> int:
         return 5
-
-    @property
-    def n_outputs(self) -> int:
-        return 1
-
-    @property
-    def response_start(self) -> int:
-        """First step of the response period (the fixation cue's offset)."""
-        return self.fixation + self.stimulus + self.delay
-
-    @property
-    def length(self) -> int:
-        return self.response_start + self.response
-
-    def problems(self) -> list[str]:
-        out = strength_problems("coherences", self.coherences)
-        out += period_problems(
-            self,
-            ("fixation", "stimulus", "delay", "response", "grace"),
-            {"stimulus": 1, "response": 1},
-        )
-        return out + response_problems(self)
 
     # -- trials -------------------------------------------------------------------
     def render(self, context: np.ndarray, motion: np.ndarray, colour: np.ndarray) -> Trials:
