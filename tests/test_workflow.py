@@ -8,7 +8,7 @@ import pandas as pd
 
 from rnn_ensembles import dataset
 from rnn_ensembles.models import load_network
-from rnn_ensembles.training import CHANNEL_ACCURACY, HISTORY_COLUMNS
+from rnn_ensembles.training import HISTORY_COLUMNS
 
 SIZES, SEEDS = (2, 8), (1, 2)
 
@@ -68,7 +68,7 @@ def test_network_files_contract(tiny_run):
             np.testing.assert_array_equal(initial.W_rec, np.eye(size))
             assert not np.allclose(initial.W_rec, net.W_rec)
             history = pd.read_csv(folder / "history.tsv", sep="\t")
-            channels = tuple(CHANNEL_ACCURACY.format(bit) for bit in range(3))
+            channels = tuple(f"val_accuracy_bit{bit}" for bit in range(3))
             assert tuple(history.columns) == HISTORY_COLUMNS + channels and len(history) == 2
             assert (folder / "model.keras").stat().st_size > 0
             assert not (folder / "checkpoint").exists()

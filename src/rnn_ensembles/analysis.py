@@ -291,6 +291,7 @@ def analyse(
         "state_activity": geometry["state_activity"],
         "state_names": geometry["state_names"].astype(object),
         "state_cube": np.bool_(flipflop),
+        "dt_ms": np.float64(task.dt_ms),  # a NeuroGym task's step may be 100 ms
     }
     if flipflop:
         arrays["state_labels"] = geometry["labels"]
@@ -335,6 +336,7 @@ FIGURE_ARRAYS = (
     "probe_names",
     "state_names",
     "state_cube",
+    "dt_ms",
 )
 TEXT_ARRAYS = ("state_names", "probe_names")
 
@@ -351,6 +353,8 @@ def read_analysis(path, names=FIGURE_ARRAYS) -> dict:
                 out[name] = handle[name].asstr()[()]
             elif name == "state_cube":
                 out[name] = bool(handle[name][()]) if name in handle else False
+            elif name == "dt_ms":
+                out[name] = float(handle[name][()]) if name in handle else 1.0
             else:
                 out[name] = read_array(handle, name)
         return out

@@ -136,7 +136,15 @@ def _title(figure: Figure, title: str) -> None:
 
 
 def plot_trials(
-    path, inputs, targets, outputs=None, *, title: str, trial_names=None, shade_states=False
+    path,
+    inputs,
+    targets,
+    outputs=None,
+    *,
+    title: str,
+    trial_names=None,
+    shade_states=False,
+    ms_per_step: float = MS_PER_STEP,
 ) -> None:
     """Inputs, targets and, when given, outputs of some trials (paper Figs. 3 and 6A).
 
@@ -164,7 +172,7 @@ def plot_trials(
     )
     if len(names) != n_trials:
         raise ValueError(f"{len(names)} trial names for {n_trials} trials")
-    time = np.arange(n_steps) * MS_PER_STEP
+    time = np.arange(n_steps) * ms_per_step
     width = min(15.0, max(6.0, n_trials * max(3.6, n_steps / 120)))
     figure = _new_figure(width, 0.9 + 1.45 * n_rows)
     axes = figure.subplots(n_rows, n_trials, sharex=True, sharey=True, squeeze=False)

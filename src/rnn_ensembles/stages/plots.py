@@ -33,6 +33,7 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
         data.targets("train")[:N_EXAMPLE_TRIALS],
         title=f"{task}: training trials",
         trial_names=[f"training trial {i}" for i in range(N_EXAMPLE_TRIALS)],
+        ms_per_step=data.task().dt_ms,
     )
     figures.plot_trials(
         outputs["probe_trials"],
@@ -41,6 +42,7 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
         title=f"{task}: " + (PROBE_TITLE if flipflop else "probe trials") + " (no noise)",
         trial_names=PROBE_NAMES if flipflop else [str(n) for n in names[shown]],
         shade_states=flipflop,
+        ms_per_step=data.task().dt_ms,
     )
 
 
@@ -79,6 +81,7 @@ def plot_network(
         arrays["example_outputs"][:shown],
         title=f"{name}: test trials",
         trial_names=[f"test trial {i}" for i in range(shown)],
+        ms_per_step=arrays["dt_ms"],
     )
     cube = arrays["state_cube"]
     figures.plot_trials(
