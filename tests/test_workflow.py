@@ -16,7 +16,7 @@ SIZES, SEEDS = (2, 8), (1, 2)
 def test_dataset_file_contract(tiny_run):
     path = tiny_run / "results/tiny/dataset.h5"
     with h5py.File(path) as handle:
-        assert handle.attrs["content"] == "dataset" and handle.attrs["format_version"] == 1
+        assert handle.attrs["content"] == "dataset" and handle.attrs["format_version"] == 2
         for key in (
             "seed",
             "n_bits",
@@ -35,6 +35,11 @@ def test_dataset_file_contract(tiny_run):
             assert handle[split]["inputs"].shape[0] == n
             assert handle[split]["inputs"].shape == handle[split]["targets"].shape
             assert handle[split]["mask"].shape == handle[split]["targets"].shape
+            # Every step of every bit counts in the flip-flop's loss.
+            assert (handle[split]["mask"][()] == 1).all()
+        conditions = handle["train"]["conditions"]
+        assert conditions["bit0_pulse0_sign"].shape == (64,)
+        assert set(np.unique(conditions["bit0_pulse0_sign"][()])) <= {-1.0, 0.0, 1.0}
     # The same seed regenerates the same arrays.
     data = dataset.read(path)
     again = dataset.generate(
