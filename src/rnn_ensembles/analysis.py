@@ -214,9 +214,7 @@ def analyse(
     test = dataset.trials("test")
     _, outputs = network.run(test.inputs)
     # Steps outside the task's mask are free: they do not count in the error either.
-    errors = metrics.euclidean_error(
-        np.sqrt(test.mask) * outputs, np.sqrt(test.mask) * test.targets
-    )
+    errors = metrics.euclidean_error(outputs, test.targets, test.mask)
     scores = task.score(outputs, test.targets, test.mask, test.conditions)
     accuracy = scores.pop("accuracy")
 
@@ -225,6 +223,7 @@ def analyse(
     probe_accuracy = task.score(probe_outputs, probe.targets, probe.mask, probe.conditions)
     spec = spectrum(network.recurrent_matrix())
     flipflop = isinstance(task, FlipFlopTask)
+    labels = np.array(["memory states"]) if flipflop else task.probe_labels(probe.conditions)
     if flipflop:
         geometry = memory_state_geometry(
             probe_activity[0], probe.targets[0], inputs=probe.inputs[0]
@@ -240,7 +239,7 @@ def analyse(
             ),
         }
     else:
-        geometry = probe_geometry(probe_activity, task.probe_labels(probe.conditions))
+        geometry = probe_geometry(probe_activity, labels)
         task_measures = {}
 
     finite = bool(np.all(np.isfinite(outputs)))
@@ -260,7 +259,7 @@ def analyse(
         "n_units": network.n_units,
         "euclidean_error_mean": float(np.mean(errors)),
         "euclidean_error_sd": float(np.std(errors)),
-        "mse": float(np.mean(test.mask * (outputs - test.targets) ** 2)),
+        "mse": metrics.mean_squared_error(outputs, test.targets, test.mask),
         "accuracy": accuracy,
         **scores,
         "probe_accuracy": probe_accuracy["accuracy"],
@@ -270,7 +269,6 @@ def analyse(
         "success": success,
         "success_reason": reason,
     }
-    labels = task.probe_labels(probe.conditions) if not flipflop else np.array(["memory states"])
     shown = probe_examples(labels)
     arrays = {
         "eigenvalues": spec["eigenvalues"],
@@ -339,6 +337,7 @@ FIGURE_ARRAYS = (
     "dt_ms",
 )
 TEXT_ARRAYS = ("state_names", "probe_names")
+SCALARS = {"state_cube": bool, "dt_ms": float}
 
 
 def read_analysis(path, names=FIGURE_ARRAYS) -> dict:
@@ -351,10 +350,8 @@ def read_analysis(path, names=FIGURE_ARRAYS) -> dict:
                 if name not in handle:
                     raise DataFileError(f"{path}/{name}: array is missing")
                 out[name] = handle[name].asstr()[()]
-            elif name == "state_cube":
-                out[name] = bool(handle[name][()]) if name in handle else False
-            elif name == "dt_ms":
-                out[name] = float(handle[name][()]) if name in handle else 1.0
+            elif name in SCALARS:
+                out[name] = SCALARS[name](read_array(handle, name, 0))
             else:
                 out[name] = read_array(handle, name)
         return out

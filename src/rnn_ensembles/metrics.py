@@ -5,15 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def euclidean_error(outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def euclidean_error(outputs: np.ndarray, targets: np.ndarray, mask=None) -> np.ndarray:
     """Per-trial Frobenius norm of output - target over (time, channels), as the paper's
-    ``numpy.linalg.norm``; shape (trials,)."""
+    ``numpy.linalg.norm``; shape (trials,). With a task's ``mask`` each step's difference
+    is weighted by the square root of its weight: free steps do not count."""
     diff = np.asarray(outputs, float) - np.asarray(targets, float)
+    if mask is not None:
+        diff = np.sqrt(mask) * diff
     return np.linalg.norm(diff.reshape(diff.shape[0], -1), axis=1)
 
 
-def mean_squared_error(outputs: np.ndarray, targets: np.ndarray) -> float:
-    return float(np.mean((np.asarray(outputs, float) - np.asarray(targets, float)) ** 2))
+def mean_squared_error(outputs: np.ndarray, targets: np.ndarray, mask=None) -> float:
+    """Mean over trials, steps and channels of ``mask * (output - target)^2``, the training
+    loss (without ``mask`` every step weighs 1), in the precision of the arrays."""
+    squared = (np.asarray(outputs) - np.asarray(targets)) ** 2
+    return float(np.mean(squared if mask is None else np.asarray(mask) * squared))
 
 
 def sign_accuracy(outputs: np.ndarray, targets: np.ndarray, axis=None):

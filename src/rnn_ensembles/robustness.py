@@ -77,13 +77,11 @@ def pruning_orders(network: RecurrentNetwork, seed: int) -> dict[str, np.ndarray
 def score(network: RecurrentNetwork, task, trials) -> dict:
     """The task's primary accuracy, the masked MSE and the mean masked Euclidean error."""
     _, outputs = network.run(trials.inputs)
-    weight = np.sqrt(trials.mask)
+    targets, mask = trials.targets, trials.mask
     return {
-        "accuracy": task.score(outputs, trials.targets, trials.mask, trials.conditions)["accuracy"],
-        "mse": float(np.mean(trials.mask * (outputs - trials.targets) ** 2)),
-        "euclidean_error_mean": float(
-            np.mean(metrics.euclidean_error(weight * outputs, weight * trials.targets))
-        ),
+        "accuracy": task.score(outputs, targets, mask, trials.conditions)["accuracy"],
+        "mse": metrics.mean_squared_error(outputs, targets, mask),
+        "euclidean_error_mean": float(np.mean(metrics.euclidean_error(outputs, targets, mask))),
     }
 
 

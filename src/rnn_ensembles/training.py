@@ -20,6 +20,7 @@ import h5py
 import numpy as np
 
 from rnn_ensembles.io import atomic_path, partial_path
+from rnn_ensembles.metrics import mean_squared_error
 
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "val_accuracy", "seconds")
 _log = logging.getLogger(__name__)
@@ -256,7 +257,7 @@ def train(
         row = {
             "epoch": epoch,
             "loss": loss,
-            "val_loss": float(np.mean(val.mask * (val_out - val.targets) ** 2)),
+            "val_loss": mean_squared_error(val_out, val.targets, val.mask),
             "val_accuracy": scores.pop("accuracy"),
             "seconds": time.perf_counter() - epoch_start,
             **{f"val_{name}": float(value) for name, value in scores.items()},

@@ -23,9 +23,10 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
     from rnn_ensembles.tasks.flipflop import FlipFlopTask
 
     data = dataset.read(dataset_path, splits=("train", "probe"))
+    generator = data.task()
     probe = data.trials("probe")
-    flipflop = isinstance(data.task(), FlipFlopTask)
-    names = data.task().probe_labels(probe.conditions)
+    flipflop = isinstance(generator, FlipFlopTask)
+    names = generator.probe_labels(probe.conditions)
     shown = analysis.probe_examples(names)
     figures.plot_trials(
         outputs["training_trials"],
@@ -33,7 +34,7 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
         data.targets("train")[:N_EXAMPLE_TRIALS],
         title=f"{task}: training trials",
         trial_names=[f"training trial {i}" for i in range(N_EXAMPLE_TRIALS)],
-        ms_per_step=data.task().dt_ms,
+        ms_per_step=generator.dt_ms,
     )
     figures.plot_trials(
         outputs["probe_trials"],
@@ -42,7 +43,7 @@ def plot_dataset(dataset_path, outputs: dict, task: str) -> None:
         title=f"{task}: " + (PROBE_TITLE if flipflop else "probe trials") + " (no noise)",
         trial_names=PROBE_NAMES if flipflop else [str(n) for n in names[shown]],
         shade_states=flipflop,
-        ms_per_step=data.task().dt_ms,
+        ms_per_step=generator.dt_ms,
     )
 
 
