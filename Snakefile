@@ -2,10 +2,11 @@
 #   make_dataset        one per task: the task's trials (HDF5)
 #   train_network       one per variant x size x seed; import_network for networks trained elsewhere
 #   analyse_network     one per network: errors, spectrum, SVD of the activity
-#   analyse_dynamics    one per network: fixed points, robustness
+#   analyse_dynamics    one per network: fixed points, their topology, robustness
 #   aggregate_ensemble  one per task x variant: success per size, the minimal size
 #   compare_variants, compare_realisations, summarise_fixed_points, summarise_robustness:
 #                       one per task, across variants and external networks
+#   classify_solutions  one per task: each network's topology graph -> its solution type
 #   plot_*              figures; snakemake --report results/report.html
 # Edit config.yaml, then: snakemake --cores all
 
@@ -29,6 +30,7 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/dynamics.smk"
+include: "workflow/rules/solutions.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/targets.smk"
 

@@ -78,6 +78,11 @@ CASES = {
         ['training.learning_rate = "1e-3"', "must be a number > 0", "1.0e-3"],
     ),
     "zero_learning_rate": ("training.learning_rate", 0, ["= 0", "a number > 0"]),
+    "zero_code_threshold": (
+        "topology.code_threshold",
+        0,
+        ["topology.code_threshold = 0", "a number > 0"],
+    ),
     "zero_epochs": ("training.max_epochs", 0, ["training.max_epochs = 0", "integer >= 1"]),
     "zero_clipnorm": ("training.clipnorm", 0, ["training.clipnorm = 0", "> 0 or null"]),
     "deterministic_text": (

@@ -1,9 +1,11 @@
 """The dynamics rules in the real workflow: fixed points, robustness and the comparison of
 realisations on the tiny run, and networks trained elsewhere (the paper's own network)."""
 
+import itertools
 import json
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,8 @@ from conftest import snakemake
 
 from rnn_ensembles.fixed_points import FixedPoints, speed
 from rnn_ensembles.models import load_network
+from rnn_ensembles.solutions import topology_graph
+from rnn_ensembles.topology import Topology
 
 SIZES, SEEDS = (2, 8), (1, 2)
 LABELS = [f"simple_rnn/N{n}/seed{s}" for n in SIZES for s in SEEDS]
@@ -66,6 +70,72 @@ def test_distances_between_realisations_and_their_clusters(tiny_run):
     assert minimal["noise_std"] == 0.2 and "at input noise 0.2" in minimal["criterion"]
     for name in ("distances", "fixed_points_by_size", "robustness_by_size"):
         assert (summary / "figures" / f"{name}.png").stat().st_size > 0
+
+
+def test_topology_of_every_network_is_true_of_its_network(tiny_run):
+    for label in LABELS:
+        folder = tiny_run / "results/tiny" / label
+        network = load_network(folder / "weights.h5")
+        found = FixedPoints.restore(folder / "fixed_points.h5")
+        topology = Topology.restore(folder / "topology.json")
+        assert topology.input == "no input"
+        resting = np.flatnonzero(found.input_index == 0)
+        assert [node["index"] for node in topology.nodes] == resting.tolist()
+        # Codes: the readout of each point, three levels at the default threshold 0.5.
+        outputs = found.activity[resting] @ network.W_out + network.b_out
+        levels = np.where(outputs > 0.5, "+", np.where(outputs < -0.5, "-", "0"))
+        assert topology.codes == ["".join(row) for row in levels]
+        assert list(topology.stability) == list(found.stability[resting])
+        # Every transition: run the pulse from its source and settle, independently.
+        points = found.points[resting]
+        for move in topology.transitions:
+            bit, sign = int(move["event"][3:-1]), 1.0 if move["event"][-1] == "+" else -1.0
+            pulse = np.zeros((1, 5, 3))  # tiny.yaml: pulse_length 5
+            pulse[0, :, bit] = sign
+            state = network.states(pulse, state0=points[move["source"]][None])[:, -1]
+            rest = np.zeros((1, 5000, 3))
+            end = network.states(rest, state0=state)[0, -1]
+            if move["settled"]:
+                distance = np.linalg.norm(points - end, axis=1)
+                reached = int(distance.argmin()) if distance.min() < 1e-2 else -1
+                assert reached == move["reached"], (label, move)
+        summary = json.loads((folder / "fixed_points.json").read_text())
+        assert isinstance(summary["search_saturated"], bool) and summary["search_rounds"] >= 1
+
+
+def test_solution_types_are_the_isomorphism_classes(tiny_run):
+    summary = tiny_run / "results/tiny/summary"
+    table = pd.read_csv(summary / "solution_types_by_network.tsv", sep="\t")
+    assert table["network"].tolist() == LABELS
+    graphs = {
+        label: topology_graph(Topology.restore(tiny_run / "results/tiny" / label / "topology.json"))
+        for label in LABELS
+    }
+    types = dict(zip(table["network"], table["solution_type"], strict=True))
+    assert sorted(set(types.values())) == list(range(1, len(set(types.values())) + 1))
+    for a, b in itertools.combinations(LABELS, 2):
+        same = nx.is_isomorphic(
+            graphs[a],
+            graphs[b],
+            node_match=lambda x, y: x["label"] == y["label"],
+            edge_match=lambda x, y: x["kinds"] == y["kinds"],
+        )
+        assert same == (types[a] == types[b]), (a, b)
+    counts = pd.read_csv(summary / "solution_types.tsv", sep="\t")
+    assert counts.groupby("size")["count"].sum().to_dict() == {2: 2, 8: 2}
+    embedded = pd.read_csv(summary / "embedding.tsv", sep="\t")
+    assert sorted(set(embedded["distance"])) == ["cka", "procrustes", "spectrum"]
+    assert len(embedded) == 3 * len(LABELS)
+    agreement = pd.read_csv(summary / "geometry_topology.tsv", sep="\t")
+    assert agreement["grouping"].tolist() == ["topology", "geometry", "geometry", "geometry"]
+    statement = json.loads((summary / "geometry_topology.json").read_text())["statement"]
+    assert statement.startswith("One variant")
+    features = pd.read_csv(summary / "solution_type_features.tsv", sep="\t")
+    assert features["n_networks"].sum() == len(LABELS)
+    for name in ("solution_types_by_size", "geometry_topology"):
+        assert (summary / "figures" / f"{name}.png").stat().st_size > 0
+    for label in LABELS:
+        assert (tiny_run / "results/tiny" / label / "figures/topology.png").stat().st_size > 0
 
 
 def external_config(tmp_path, networks: dict) -> Path:

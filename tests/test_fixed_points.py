@@ -1,6 +1,7 @@
 """Fixed points of hand-built networks whose fixed points are known analytically."""
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -114,6 +115,8 @@ def test_a_diverged_network_has_no_fixed_points():
     diverged = autonomous(np.full((3, 3), np.nan))
     found = FixedPointFinder(diverged, max_iterations=100).find(np.ones((4, 3)))
     assert len(found) == 0 and found.counts() == {"n_stable": 0, "n_saddle": 0, "n_unstable": 0}
+    searched = FixedPointFinder(diverged).search(np.ones((4, 3)))
+    assert len(searched) == 0 and json.loads(searched.attrs["new_per_round"]) == [0, 0]
 
 
 def test_fixed_points_save_and_restore(tmp_path):
@@ -181,3 +184,174 @@ def test_memory_state_match_is_one_to_one_within_half_the_separation():
     np.testing.assert_allclose(match["distance"], [0.5, 1.9, 10.0])
     np.testing.assert_array_equal(match["matched"], [True, True, False])
     np.testing.assert_array_equal(match["nearest"], [0, 1, 2])
+
+
+# -- the search in rounds --------------------------------------------------------------------
+W_SELF = 1.5  # three self-exciting units: 27 fixed points, 8 stable corners, 18 saddles
+
+
+def three_bit_network():
+    """The diagonal network of three self-exciting units and its 27 analytic fixed points."""
+    h = bistable_level(W_SELF)
+    points = np.array(list(itertools.product([-h, 0.0, h], repeat=3)))
+    return autonomous(W_SELF * np.eye(3)), points
+
+
+def near_the_corners(n_visits=20, seed=0):
+    """A trajectory that only ever rests near the 8 stable corners: no saddle is visited."""
+    corners = bistable_level(W_SELF) * np.array(list(itertools.product([-1, 1], repeat=3)))
+    noise = np.random.default_rng(seed).normal(0.0, 0.02, size=(n_visits, 8, 3))
+    return (corners[None] + noise).reshape(-1, 3)
+
+
+def assert_same_points(found, expected, atol=1e-9):
+    distance = np.linalg.norm(found[:, None] - expected[None], axis=-1)
+    assert len(found) == len(expected)
+    assert np.all(distance.min(axis=1) < atol) and np.all(distance.min(axis=0) < atol)
+
+
+@pytest.mark.parametrize("minimiser", ["trust_region", "adam"])
+def test_search_from_the_attractors_alone_finds_every_saddle_and_saturates(minimiser):
+    # Round 0 can only find the corners; the boundary states between them give the 12
+    # saddles on the edges, the 6 on the faces and the origin, a round later nothing new.
+    network, expected = three_bit_network()
+    found = FixedPointFinder(network, minimiser=minimiser).search(near_the_corners())
+    assert_same_points(found.points, expected)
+    assert found.counts() == {"n_stable": 8, "n_saddle": 18, "n_unstable": 1}
+    new_per_round = json.loads(found.attrs["new_per_round"])
+    assert new_per_round[0] == 8 and new_per_round[-1] == 0 and sum(new_per_round) == 27
+    assert found.attrs["saturated"] is True
+    assert found.attrs["n_rounds"] == len(new_per_round) and found.attrs["minimiser"] == minimiser
+    assert found.attrs["n_candidates"] > 128 and found.attrs["search_time_s"] > 0
+
+
+def test_a_search_cut_short_reports_its_rounds_and_is_not_saturated():
+    network, _ = three_bit_network()
+    trajectory = near_the_corners()
+    one = FixedPointFinder(network, max_rounds=1).search(trajectory)
+    assert one.counts()["n_stable"] == 8 and len(one) == 8
+    assert json.loads(one.attrs["new_per_round"]) == [8] and one.attrs["saturated"] is False
+    # Round 1 adds the 19 saddles; whether a third would add more is not known.
+    two = FixedPointFinder(network, max_rounds=2).search(trajectory)
+    assert json.loads(two.attrs["new_per_round"]) == [8, 19] and len(two) == 27
+    assert two.attrs["saturated"] is False and two.attrs["n_rounds"] == 2
+
+
+def test_trust_region_converges_to_saddles_at_rounding_level():
+    network, expected = three_bit_network()
+    saddles = expected[np.abs(expected).min(axis=1) == 0]  # every point with a 0 unit
+    start = saddles + np.random.default_rng(7).normal(0.0, 0.05, size=saddles.shape)
+    finder = FixedPointFinder(network, trust_region_iterations=20)
+    end, iterations = finder.trust_region(start)
+    assert np.all(finder.speed(end) < 1e-20) and iterations <= 20
+    np.testing.assert_allclose(end, saddles, atol=1e-10)
+    # Adam from the same states is still far from there after as many iterations.
+    adam_end, _ = FixedPointFinder(network, minimiser="adam", max_iterations=20).adam(start)
+    assert np.all(finder.speed(adam_end) > 1e-8)
+
+
+def test_a_candidate_near_a_known_point_is_moved_onto_it():
+    network, expected = three_bit_network()
+    known = expected[:1]
+    finder = FixedPointFinder(network)
+    end, _ = finder.trust_region(known + 1e-4, known)
+    np.testing.assert_array_equal(end, known)
+    # find leaves out the known points.
+    assert len(finder.find(known + 1e-4, known)) == 0 and len(finder.find(known + 1e-4)) == 1
+
+
+def test_boundary_state_of_two_corners_lies_at_the_saddle_between_them():
+    network, _ = three_bit_network()
+    h = bistable_level(W_SELF)
+    start, end = np.array([[h, h, h]]), np.array([[-h, h, h]])
+    finder = FixedPointFinder(network)
+    states = finder.boundary_states(start, end, seed=0)
+    assert states.shape == (finder.PATHS, 3)
+    # The straight path crosses the boundary x_0 = 0 at the saddle (0, h, h), to within
+    # the bisection's precision; the strong instability (1.5) stops the tracking at once.
+    np.testing.assert_allclose(states[0], [0.0, h, h], atol=2 * h / 2**finder.BISECTIONS)
+    # Every bent path crosses the same boundary, to within its longer length's precision.
+    assert np.all(np.abs(states[:, 0]) < 2 * 2 * h / 2**finder.BISECTIONS)
+
+
+def test_saddle_states_follow_its_unstable_manifold_to_the_attractors():
+    network, _ = three_bit_network()
+    h = bistable_level(W_SELF)
+    finder = FixedPointFinder(network)
+    states = finder.saddle_states(np.array([[0.0, h, h]]))
+    # One unstable direction, both ways, kept part of the way and at the end.
+    assert states.shape == (2 * len(finder.MANIFOLD_SNAPSHOTS), 3)
+    np.testing.assert_allclose(np.sort(states[-2:, 0]), [-h, h], atol=1e-8)
+    np.testing.assert_allclose(states[-2:, 1:], h, atol=1e-8)
+
+
+def coupled_network(n=5, coupling=0.2, seed=0):
+    """Self-exciting units, randomly coupled: dozens of fixed points, found over rounds."""
+    w_rec = W_SELF * np.eye(n) + coupling * np.random.default_rng(seed).normal(size=(n, n))
+    return eq7_network(np.ones((1, n)), w_rec, np.eye(n), np.zeros(n))
+
+
+def test_search_is_deterministic_for_a_seed():
+    network = coupled_network()
+    trajectories = network.states(np.random.default_rng(0).normal(size=(10, 50, 1)))
+    first, second = (FixedPointFinder(network, seed=5).search(trajectories) for _ in range(2))
+    assert len(first) > 20 and len(json.loads(first.attrs["new_per_round"])) > 2
+    np.testing.assert_array_equal(first.points, second.points)
+    np.testing.assert_array_equal(first.eigenvalues, second.eigenvalues)
+    assert first.attrs["new_per_round"] == second.attrs["new_per_round"]
+
+
+def test_old_search_is_one_round_of_adam_from_the_samples():
+    network = coupled_network()
+    trajectories = network.states(np.random.default_rng(1).normal(size=(10, 50, 1)))
+    finder = FixedPointFinder(network, minimiser="adam", max_rounds=1)
+    searched = finder.search(trajectories)
+    found = finder.find(finder.sample_states(trajectories))
+    np.testing.assert_array_equal(searched.points, found.points)
+    assert searched.attrs["n_rounds"] == 1 and searched.attrs["minimiser"] == "adam"
+
+
+def test_merged_searches_add_up_and_saturate_only_together(tmp_path):
+    network, _ = three_bit_network()
+    trajectory = near_the_corners()
+    parts = {
+        "no input": FixedPointFinder(network).search(trajectory),
+        "cue": FixedPointFinder(network, inputs=[0.5], max_rounds=1).search(trajectory),
+    }
+    merged = FixedPoints.merge(parts)
+    assert len(merged) == 27 + len(parts["cue"])
+    np.testing.assert_array_equal(merged.input_index, [0] * 27 + [1] * len(parts["cue"]))
+    assert merged.attrs["saturated"] is False  # the cue's search was cut short
+    assert merged.attrs["n_candidates"] == sum(p.attrs["n_candidates"] for p in parts.values())
+    assert json.loads(merged.attrs["new_per_round"]) == {
+        name: json.loads(part.attrs["new_per_round"]) for name, part in parts.items()
+    }
+    merged.save(tmp_path / "fp.h5")
+    back = FixedPoints.restore(tmp_path / "fp.h5")
+    assert back.attrs["saturated"] is False
+    assert back.under(0).counts() == parts["no input"].counts()
+
+
+def test_search_in_the_lstm_state_space():
+    from rnn_ensembles.models.lstm import LSTMNetwork
+
+    n = 4
+    rng = np.random.default_rng(2)
+    arrays = {
+        "W_in": rng.normal(size=(1, 4 * n)),
+        "W_rec": 2.0 * rng.normal(size=(n, 4 * n)) / np.sqrt(n),
+        "bias": rng.normal(size=4 * n),
+        "W_out": rng.normal(size=(n, 1)),
+        "b_out": np.zeros(1),
+    }
+    network = LSTMNetwork(arrays, {"recurrent_activation": "sigmoid"})
+    trajectories = network.states(rng.normal(size=(10, 50, 1)))
+    found = FixedPointFinder(network).search(trajectories)
+    assert len(found) >= 1 and found.points.shape[1] == 2 * n
+    assert np.all(speed(network, found.points) < 1e-20)
+    assert found.activity.shape == (len(found), n)
+
+
+def test_an_unknown_minimiser_is_refused():
+    with pytest.raises(ValueError, match="minimiser 'lbfgs'"):
+        FixedPointFinder(autonomous(np.eye(2)), minimiser="lbfgs")

@@ -21,6 +21,7 @@ import rnn_ensembles.tasks as tasks
 from rnn_ensembles.tasks.base import Trials
 from rnn_ensembles.tasks.context_decision import ContextDecisionTask
 from rnn_ensembles.tasks.delayed_comparison import DelayedComparisonTask
+from rnn_ensembles.tasks.flipflop import FlipFlopTask
 from rnn_ensembles.tasks.logic_gate import LogicGateTask
 from rnn_ensembles.tasks.perceptual_decision import PerceptualDecisionTask
 
@@ -632,3 +633,34 @@ def test_every_task_documents_itself(cls):
 def test_every_new_task_has_noise_std(cls):
     assert "noise_std" in {f.name for f in dataclasses.fields(cls)}
     assert cls().noise_std == 0.1
+
+
+# -- the input events and the rule of the topology stage ------------------------------
+
+
+@pytest.mark.parametrize("task", every_task(), ids=task_id)
+def test_input_events_fit_the_task_and_its_rule_gives_codes(task):
+    for name, event in task.input_events().items():
+        assert event.ndim == 2 and event.shape[1] == task.n_inputs and len(event) > 0, name
+        assert np.all(np.isfinite(event))
+        for code in ("0" * task.n_outputs, "+" * task.n_outputs):
+            expected = task.expected_code(code, name)
+            assert expected is None or (
+                len(expected) == task.n_outputs and set(expected) <= set("-0+")
+            )
+
+
+def test_flipflop_events_are_the_pulses_and_the_rule_sets_one_bit():
+    task = FlipFlopTask(n_bits=3, pulse_length=7)
+    events = task.input_events()
+    assert sorted(events) == sorted(f"bit{k}{s}" for k in range(3) for s in "+-")
+    for k, s in itertools.product(range(3), "+-"):
+        pulse = events[f"bit{k}{s}"]
+        expected = np.zeros((7, 3))
+        expected[:, k] = 1.0 if s == "+" else -1.0
+        np.testing.assert_array_equal(pulse, expected)
+    for code in map("".join, itertools.product("-0+", repeat=3)):
+        for k, s in itertools.product(range(3), "+-"):
+            after = list(code)
+            after[k] = s
+            assert task.expected_code(code, f"bit{k}{s}") == "".join(after)

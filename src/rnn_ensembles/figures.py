@@ -746,6 +746,71 @@ def _fixed_point_handles() -> list:
     return handles
 
 
+VERDICT_COLOURS = {"right": SUCCESS_COLOUR, "wrong": FAILURE_COLOUR, "off": "#E69F00"}
+
+
+def plot_topology(
+    path,
+    projection: np.ndarray,
+    stability,
+    codes,
+    links,
+    transitions,
+    trajectory: np.ndarray,
+    *,
+    title: str,
+) -> None:
+    """A network's topology graph over the plane of its first two SVD components: the
+    fixed points (``projection`` (k, 2), their ``stability`` and readout ``codes``), a grey
+    line per saddle link (pairs of node indices), an arrow per input-driven transition
+    (source, target, verdict) coloured by its verdict, over the probe ``trajectory``."""
+    projection = _check_rank("fixed point projection", projection, 2)[:, :2]
+    trajectory = _check_rank("trajectory", trajectory, 2)[:, :2]
+    stability = np.asarray(stability).astype(str)
+    figure = _new_figure(8.5, 7.0)
+    ax = figure.add_subplot()
+    ax.plot(*trajectory.T, color=TRAJECTORY_COLOUR, lw=0.8, zorder=1)
+    for saddle, target in links:
+        ax.plot(*projection[[saddle, target]].T, color="0.55", lw=1.0, ls=":", zorder=2)
+    seen = set()
+    for source, target, verdict in transitions:
+        if source == target:
+            continue  # an event that leaves the state unchanged draws no arrow
+        colour = VERDICT_COLOURS.get(verdict, "0.3")
+        ax.annotate(
+            "",
+            xy=projection[target],
+            xytext=projection[source],
+            arrowprops={
+                "arrowstyle": "->",
+                "color": colour,
+                "lw": 1.1,
+                "alpha": 0.8,
+                "connectionstyle": "arc3,rad=0.12",
+            },
+            zorder=3,
+        )
+        seen.add(verdict)
+    for kind, style in FIXED_POINT_STYLE.items():
+        mask = stability == kind
+        if mask.any():
+            ax.scatter(*projection[mask].T, zorder=4, **style)
+    for (x, y), code, kind in zip(projection, codes, stability, strict=True):
+        if kind == "stable":
+            ax.annotate(code, (x, y), textcoords="offset points", xytext=(7, 5), fontsize=8)
+    handles = _fixed_point_handles()
+    handles.append(Line2D([], [], color="0.55", ls=":", label="saddle -> where it settles"))
+    handles += [
+        Line2D([], [], color=VERDICT_COLOURS.get(v, "0.3"), label=f"input event: {v}")
+        for v in ("right", "wrong", "off")
+        if v in seen
+    ]
+    ax.legend(handles=handles, fontsize=8, loc="best")
+    ax.set(xlabel="SVD component 1", ylabel="SVD component 2")
+    _title(figure, title)
+    _save(figure, path)
+
+
 def plot_robustness(path, curves: pd.DataFrame, *, title: str, accuracy: float | None = None):
     """Sign accuracy against the level of every perturbation, one panel each, one line per
     value of the ``curve`` column (a network, or a size with its ``accuracy_sd`` as a
@@ -976,5 +1041,87 @@ def plot_psychometric(path, table: pd.DataFrame, memory=None, *, title: str) -> 
         ax.set(ylabel="fraction of +1 choices", ylim=(-0.03, 1.03), title=panel or None)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8, loc="best")
+    _title(figure, title)
+    _save(figure, path)
+
+
+# ------------------------------------------------------------------ solution types
+
+
+def _type_colours(types) -> dict:
+    """Solution type -> colour, type 1 (the most frequent) first."""
+    palette = matplotlib.colormaps["tab20"]
+    return {kind: palette(i % 20) for i, kind in enumerate(sorted(set(types)))}
+
+
+def plot_solution_types(path, counts: pd.DataFrame, *, title: str) -> None:
+    """Per variant, the fraction of its networks of each solution type (stacked bars)
+    against network size, with the count of networks on each bar."""
+    variants = list(dict.fromkeys(counts["variant"]))
+    colours = _type_colours(counts["solution_type"])
+    figure = _new_figure(*_grid_size(len(variants), 3, 4.2, extra_width=1.6))
+    for ax, variant in zip(_grid(figure, len(variants), 3), variants, strict=True):
+        part = counts[counts["variant"] == variant]
+        table = part.pivot_table(
+            index="size", columns="solution_type", values="fraction", fill_value=0.0
+        ).sort_index()
+        totals = part.groupby("size")["count"].sum().reindex(table.index)
+        positions = np.arange(len(table))
+        bottom = np.zeros(len(table))
+        for kind in table.columns:
+            ax.bar(positions, table[kind], bottom=bottom, color=colours[kind], width=0.7)
+            bottom += table[kind].to_numpy()
+        for x, total in zip(positions, totals, strict=True):
+            ax.text(x, 1.01, f"{total}", ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(positions, [str(n) for n in table.index])
+        ax.set(title=variant, xlabel="network size N", ylabel="fraction of networks", ylim=(0, 1.1))
+    handles = [Patch(color=colour, label=f"type {kind}") for kind, colour in colours.items()]
+    figure.legend(handles=handles, loc="outside right upper", fontsize=8)
+    _title(figure, title)
+    _save(figure, path)
+
+
+def plot_geometry_topology(path, embedded: pd.DataFrame, *, title: str) -> None:
+    """Every network at its MDS coordinates of each distance (rows), coloured by solution
+    type, by variant and by size (columns)."""
+    distances = list(dict.fromkeys(embedded["distance"]))
+    colourings = {
+        "solution type": _type_colours(embedded["solution_type"]),
+        "variant": {
+            v: matplotlib.colormaps["tab10"](i % 10)
+            for i, v in enumerate(dict.fromkeys(embedded["variant"]))
+        },
+    }
+    columns = {"solution type": "solution_type", "variant": "variant", "size": "size"}
+    figure = _new_figure(13.5, 3.8 * len(distances) + 0.8)
+    axes = figure.subplots(len(distances), 3, squeeze=False)
+    sizes = np.log2(embedded["size"].to_numpy(float))
+    for row, distance in enumerate(distances):
+        chosen = (embedded["distance"] == distance).to_numpy()
+        part = embedded[chosen]
+        for col, (name, column) in enumerate(columns.items()):
+            ax = axes[row, col]
+            if name == "size":
+                points = ax.scatter(
+                    part["x"],
+                    part["y"],
+                    c=sizes[chosen],
+                    cmap="viridis",
+                    s=28,
+                    vmin=sizes.min(),
+                    vmax=sizes.max(),
+                )
+                bar = figure.colorbar(points, ax=ax)
+                bar.set_label("log2 N")
+            else:
+                for value, colour in colourings[name].items():
+                    mine = part[column] == value
+                    if mine.any():
+                        label = f"type {value}" if name == "solution type" else str(value)
+                        ax.scatter(
+                            part["x"][mine], part["y"][mine], color=colour, s=28, label=label
+                        )
+                ax.legend(fontsize=7, loc="best")
+            ax.set(title=f"{distance}: by {name}", xlabel="MDS 1", ylabel="MDS 2")
     _title(figure, title)
     _save(figure, path)

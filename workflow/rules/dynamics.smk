@@ -29,6 +29,7 @@ rule analyse_dynamics:
         fixed_points=f"{ANY_NETWORK}/fixed_points.h5",
         summary=f"{ANY_NETWORK}/fixed_points.json",
         robustness=f"{ANY_NETWORK}/robustness.tsv",
+        topology=f"{ANY_NETWORK}/topology.json",
     log:
         f"{ANY_NETWORK}/dynamics.log",
     benchmark:
@@ -41,6 +42,7 @@ rule analyse_dynamics:
         runtime=30,
     params:
         search=config["fixed_points"],
+        topology=config["topology"],
         robustness=config["robustness"],
     script:
         "../scripts/analyse_dynamics.py"
@@ -122,6 +124,7 @@ rule plot_dynamics:
         arrays=rules.analyse_network.output.arrays,
         fixed_points=rules.analyse_dynamics.output.fixed_points,
         curves=rules.analyse_dynamics.output.robustness,
+        topology=rules.analyse_dynamics.output.topology,
     output:
         fixed_points=report(
             f"{NETWORK_FIGURES}/fixed_points.png",
@@ -143,6 +146,15 @@ rule plot_dynamics:
             category=report_category("dynamics"),
             subcategory=any_network_subcategory,
             labels={"content": "2. Jacobian spectra at the fixed points"},
+        ),
+        topology=report(
+            f"{NETWORK_FIGURES}/topology.png",
+            caption="../report/dynamics_topology.rst",
+            category=report_category("dynamics"),
+            subcategory=any_network_subcategory,
+            labels={
+                "content": "4. topology: saddle links and input-driven transitions"
+            },
         ),
     log:
         f"{NETWORK_FIGURES}/plot_dynamics.log",

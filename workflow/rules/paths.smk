@@ -36,22 +36,27 @@ def variant_grid(variant):
     return [(n, s) for n in spec["sizes"] for s in spec["seeds"]]
 
 
-def network_labels():
+def network_labels(external=True):
     """Every network of a task, named by its folder under results/<task>/: the ensemble's
     (<variant>/N<size>/seed<seed>), then those trained elsewhere (external/<name>)."""
-    return [
+    ensemble = [
         f"{variant}/N{n}/seed{s}"
         for variant in VARIANTS
         for n, s in variant_grid(variant)
-    ] + [f"external/{name}" for name in config["external_networks"]]
+    ]
+    if not external:
+        return ensemble
+    return ensemble + [f"external/{name}" for name in config["external_networks"]]
 
 
-def every_network_file(name):
-    """File ``name`` of every network of a task, in the order of network_labels()."""
+def every_network_file(name, external=True):
+    """File ``name`` of every network of a task, in the order of network_labels(); only
+    the ensemble's with ``external=False`` (a file that training writes)."""
 
     def files(wildcards):
         return [
-            f"results/{wildcards.task}/{label}/{name}" for label in network_labels()
+            f"results/{wildcards.task}/{label}/{name}"
+            for label in network_labels(external)
         ]
 
     return files

@@ -7,6 +7,7 @@ REPORT_CATEGORY = {
     "network": "3. Per-network analysis",
     "ensemble": "4. Ensemble",
     "dynamics": "5. Fixed points and robustness",
+    "solutions": "6. Solution types",
 }
 
 

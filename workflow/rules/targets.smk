@@ -43,4 +43,5 @@ def final_outputs():
         rules.plot_variants,
         rules.plot_dynamics,
         rules.plot_comparison,
+        rules.plot_solutions,
     ) + rule_outputs(rules.plot_psychometric, tasks=PSYCHOMETRIC_TASKS)

@@ -10,6 +10,7 @@ analyse_dynamics(
     snakemake.input["arrays"],
     outputs=dict(snakemake.output.items()),
     search=snakemake.params["search"],
+    topology=snakemake.params["topology"],
     robustness=snakemake.params["robustness"],
     threads=snakemake.threads,
 )

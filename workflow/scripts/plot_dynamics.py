@@ -8,6 +8,7 @@ plot_dynamics(
     snakemake.input["arrays"],
     snakemake.input["fixed_points"],
     snakemake.input["curves"],
+    snakemake.input["topology"],
     outputs=dict(snakemake.output.items()),
     name=snakemake.params["name"],
     accuracy=snakemake.params["accuracy"],

@@ -9,6 +9,7 @@ import numpy as np
 
 from rnn_ensembles import analysis, dataset
 from rnn_ensembles.analysis import FIGURE_ARRAYS, read_analysis
+from rnn_ensembles.io import read_json
 from rnn_ensembles.models import load_network
 
 N_EXAMPLE_TRIALS = 3  # trials per example figure, as the paper's Fig. 3
@@ -221,15 +222,22 @@ def plot_ensemble(summary: dict, outputs: dict, task: str, accuracy, fraction) -
 
 
 def plot_dynamics(
-    analysis_path, fixed_points_path, curves_path, outputs: dict, name: str, accuracy
+    analysis_path,
+    fixed_points_path,
+    curves_path,
+    topology_path,
+    outputs: dict,
+    name: str,
+    accuracy,
 ):
     """One network's fixed points in its SVD space with the eight-states trajectory, the
-    eigenvalues of the state Jacobian at its stable fixed points and saddles, and its
-    robustness curves."""
+    eigenvalues of the state Jacobian at its stable fixed points and saddles, its
+    robustness curves and its topology graph."""
     import pandas as pd
 
     from rnn_ensembles import figures
     from rnn_ensembles.fixed_points import FixedPoints
+    from rnn_ensembles.topology import Topology
 
     arrays = read_analysis(analysis_path, (*FIGURE_ARRAYS, "svd_components"))
     found = FixedPoints.restore(fixed_points_path)
@@ -257,6 +265,25 @@ def plot_dynamics(
     curves = pd.read_csv(curves_path, sep="\t").assign(curve=name)
     figures.plot_robustness(
         outputs["robustness"], curves, title=f"{name}: robustness", accuracy=accuracy
+    )
+    topology = Topology.restore(topology_path)
+    nodes = topology.activity.reshape(len(topology.nodes), -1)
+    counts = topology.summary()
+    figures.plot_topology(
+        outputs["topology"],
+        nodes @ arrays["svd_components"].T if len(nodes) else np.zeros((0, 2)),
+        topology.stability,
+        topology.codes,
+        [(link["saddle"], link["reached"]) for link in topology.links if link["reached"] >= 0],
+        [
+            (m["source"], m["reached"], m["verdict"])
+            for m in topology.transitions
+            if m["reached"] >= 0
+        ],
+        arrays["svd_projection"],
+        title=f"{name}: topology ({counts['n_stable']} stable, {counts['n_saddle']} saddles; "
+        f"events {counts['transitions_right']} right, {counts['transitions_wrong']} wrong, "
+        f"{counts['transitions_off']} off)",
     )
 
 
@@ -326,4 +353,24 @@ def plot_psychometric(table_path, memory_path, output, task: str, variant: str) 
         pd.read_csv(table_path, sep="\t"),
         pd.read_csv(memory_path, sep="\t"),
         title=f"{task}, {variant}: psychometric curves on the test trials",
+    )
+
+
+def plot_solutions(counts_path, embedding_path, statement_path, outputs: dict, task: str):
+    """The solution types against size, and the embedding of every geometric distance
+    coloured by type, variant and size, under the sentence of classify_solutions."""
+    import pandas as pd
+
+    from rnn_ensembles import figures
+
+    statement = read_json(statement_path, "solution types", ("statement",))["statement"]
+    figures.plot_solution_types(
+        outputs["types"],
+        pd.read_csv(counts_path, sep="\t"),
+        title=f"{task}: solution types (isomorphism classes of the topology graphs)",
+    )
+    figures.plot_geometry_topology(
+        outputs["embedding"],
+        pd.read_csv(embedding_path, sep="\t"),
+        title=f"{task}: geometry against topology. {statement}",
     )

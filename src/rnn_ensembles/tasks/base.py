@@ -127,6 +127,17 @@ class Task:
         """Inputs held constant for a while in a trial, by name (default: no input)."""
         return {"no input": np.zeros(self.n_inputs)}
 
+    def input_events(self) -> dict[str, np.ndarray]:
+        """The task's input events, by name: each a noise-free (steps, n_inputs) input that
+        moves the network from one memory to another (default: none).  The topology stage
+        applies each from every stable fixed point and records where the network settles."""
+        return {}
+
+    def expected_code(self, code: str, event: str) -> str | None:
+        """The readout code (``-``, ``0``, ``+`` per output) that the task's rule prescribes
+        after ``event`` from a state of readout ``code``; None where it has no rule."""
+        return None
+
     def noise(self, shape, rng: np.random.Generator) -> np.ndarray:
         """The input noise of a trial batch: Gaussian of ``noise_std``."""
         return rng.normal(0.0, self.noise_std, size=shape)

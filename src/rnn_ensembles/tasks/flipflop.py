@@ -197,6 +197,22 @@ class FlipFlopTask(Task):
         lowest = min(channels, default=scores["accuracy"])
         return lowest, f"sign accuracy {scores['accuracy']:.4f}, lowest channel {lowest:.4f}"
 
+    # -- the machine the task defines -------------------------------------------------
+    def input_events(self) -> dict[str, np.ndarray]:
+        """A pulse of +1 or -1 on each channel, ``pulse_length`` steps: ``bit<k>+``, ``bit<k>-``."""
+        events = {}
+        for k in range(self.n_bits):
+            for sign, name in ((1.0, "+"), (-1.0, "-")):
+                pulse = np.zeros((self.pulse_length, self.n_bits))
+                pulse[:, k] = sign
+                events[f"bit{k}{name}"] = pulse
+        return events
+
+    def expected_code(self, code: str, event: str) -> str | None:
+        """A pulse sets its channel to its sign and leaves the others as they are."""
+        bit, sign = int(event[3:-1]), event[-1]
+        return code[:bit] + sign + code[bit + 1 :]
+
     # -- the eight memory states set ---------------------------------------------
     def memory_state_signs(self) -> np.ndarray:
         """Pulse signs of the memory-states set, (pulses, bits).
