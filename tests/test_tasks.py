@@ -664,3 +664,16 @@ def test_flipflop_events_are_the_pulses_and_the_rule_sets_one_bit():
             after = list(code)
             after[k] = s
             assert task.expected_code(code, f"bit{k}{s}") == "".join(after)
+
+
+def test_flipflop_rule_refuses_what_is_not_its_event_or_code():
+    task = FlipFlopTask(n_bits=3)
+    for event in ("bit3+", "bit0", "bitx+", "flip0+", "bit0*", "bit-1+"):
+        with pytest.raises(ValueError, match="not an input event"):
+            task.expected_code("+-+", event)
+    with pytest.raises(ValueError, match="3 outputs"):
+        task.expected_code("+-", "bit0+")
+    # Ten bits and more: the channel is every digit.
+    wide = FlipFlopTask(n_bits=12)
+    assert wide.expected_code("-" * 12, "bit11+") == "-" * 11 + "+"
+    assert wide.expected_code("-" * 12, "bit10+") == "-" * 10 + "+-"

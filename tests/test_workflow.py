@@ -125,5 +125,7 @@ def test_every_output_has_its_log(tiny_run):
     figures = 1 + n_networks + len(SIZES) + 1 + 1
     # dynamics.smk: analysis and figures per network; comparison, two summaries, figures
     dynamics = 2 * n_networks + 4
-    assert len(logs) == stages + figures + dynamics
+    # solutions.smk: classify_solutions and its figures
+    solutions = 2
+    assert len(logs) == stages + figures + dynamics + solutions
     assert "epoch 2" in (tiny_run / "results/tiny/simple_rnn/N8/seed1/train.log").read_text()

@@ -19,7 +19,9 @@ from the fixed points under the task's resting input (the first of
   ``manifold_step`` times max(1, |s*|) (relative to the size of the state, at least an
   absolute one) along each unstable eigenvector (the real and the imaginary part of a
   complex pair), on both sides, then the network run under the resting input, all starts
-  as one batch, until it settles (see :meth:`_Settler.settle`); the nearest node within
+  as one batch, until it settles (its speed q below ``settle_tolerance`` away from any
+  saddle, through which a slow trajectory is only passing, or no movement at all; at most
+  ``settle_steps`` steps); the nearest node within
   ``match_tolerance`` of the end is *reached*, else the end is *off* the found points
   (-1) with the code of where it ended.  In a decoupled network a trajectory can settle
   on another saddle, exactly on an invariant subspace: it is recorded as reached, which
@@ -37,9 +39,10 @@ Everything goes through the network interface (``step``, ``jacobian``, ``states`
 
 The labelled graph (:meth:`Topology.graph`, networkx) has one node per fixed point,
 labelled ``<stability>:<code>``, one node ``off:<code>`` per code of the ends off the found
-points, and each edge labelled with the sorted kinds joining its ends (``manifold`` for
-saddle links, the event names for transitions).  Two networks share a **solution type**
-when their graphs are isomorphic with these labels (:func:`solution_types`).
+points (ends of one code are one node: where they lie is not known), and each edge
+labelled with the sorted kinds joining its ends (``manifold`` for saddle links, the event
+names for transitions).  Two networks share a **solution type** when their graphs are
+isomorphic with these labels (:func:`solution_types`).
 
 File ``topology.json`` (:meth:`Topology.save`; JSON object, complex numbers as [re, im]):
 

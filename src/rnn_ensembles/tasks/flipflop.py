@@ -209,9 +209,18 @@ class FlipFlopTask(Task):
         return events
 
     def expected_code(self, code: str, event: str) -> str | None:
-        """A pulse sets its channel to its sign and leaves the others as they are."""
-        bit, sign = int(event[3:-1]), event[-1]
-        return code[:bit] + sign + code[bit + 1 :]
+        """A pulse sets its channel to its sign and leaves the others as they are.
+
+        ValueError for an event not of :meth:`input_events` or a code not of ``n_bits``
+        outputs: a rule applied to the wrong names would judge silently wrong.
+        """
+        bit, sign = event[3:-1], event[-1:]
+        known = event.startswith("bit") and bit.isdigit() and sign in ("+", "-")
+        if not known or int(bit) >= self.n_bits:
+            raise ValueError(f"{event!r} is not an input event of the {self.n_bits}-bit flip-flop")
+        if len(code) != self.n_bits:
+            raise ValueError(f"code {code!r} does not have the flip-flop's {self.n_bits} outputs")
+        return code[: int(bit)] + sign + code[int(bit) + 1 :]
 
     # -- the eight memory states set ---------------------------------------------
     def memory_state_signs(self) -> np.ndarray:
