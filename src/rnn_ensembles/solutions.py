@@ -21,8 +21,6 @@ the solution types says whether geometry separates the types at all.
 
 from __future__ import annotations
 
-import warnings
-
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -50,10 +48,7 @@ def topology_graph(topology, level: str = "codes") -> nx.DiGraph:
     if level not in GRAPH_LEVELS:
         raise ValueError(f"unknown graph level {level!r}: expected one of {GRAPH_LEVELS}")
     if level == "points":
-        return _labelled_graph(
-            {i: f"{n['stability']}:{n['code']}" for i, n in enumerate(topology.nodes)},
-            topology.edges(),
-        )
+        return topology.graph()
     codes, stability = topology.codes, topology.stability
 
     def machine_state(node):
@@ -90,40 +85,6 @@ def _labelled_graph(nodes: dict, edges) -> nx.DiGraph:
                 graph.add_node(node, label=str(node))
         graph.add_edge(start, end, kinds=",".join(sorted(names)))
     return graph
-
-
-def _node_match(a, b) -> bool:
-    return a["label"] == b["label"]
-
-
-def _edge_match(a, b) -> bool:
-    return a["kinds"] == b["kinds"]
-
-
-def solution_types(graphs: dict[str, nx.DiGraph]) -> dict[str, int]:
-    """Each network's solution type: networks whose labelled graphs are isomorphic share
-    one.  Types are numbered 1, 2, ... by decreasing number of networks (ties: by the first
-    network name in sorted order)."""
-    classes: list[list[str]] = []
-    buckets: dict[str, list[int]] = {}
-    for name in sorted(graphs):
-        graph = graphs[name]
-        # The Weisfeiler-Lehman hash is equal for isomorphic labelled graphs: only graphs
-        # of one hash need the (exact, slower) isomorphism test.
-        with warnings.catch_warnings():  # networkx 3.5 notes that its directed hashes changed
-            warnings.simplefilter("ignore", UserWarning)
-            key = nx.weisfeiler_lehman_graph_hash(graph, node_attr="label", edge_attr="kinds")
-        for index in buckets.setdefault(key, []):
-            if nx.is_isomorphic(
-                graphs[classes[index][0]], graph, node_match=_node_match, edge_match=_edge_match
-            ):
-                classes[index].append(name)
-                break
-        else:
-            buckets[key].append(len(classes))
-            classes.append([name])
-    ordered = sorted(classes, key=lambda members: (-len(members), members[0]))
-    return {name: kind for kind, members in enumerate(ordered, 1) for name in members}
 
 
 def network_types(rows: list[dict], types: dict[str, int]) -> pd.DataFrame:

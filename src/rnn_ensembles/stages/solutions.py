@@ -27,7 +27,7 @@ def classify_solutions(
 
     from rnn_ensembles import solutions
     from rnn_ensembles.models import load_network
-    from rnn_ensembles.topology import Topology
+    from rnn_ensembles.topology import Topology, solution_types
 
     rows, graphs, exact = [], {}, {}
     for label, topology_path, metrics_path, weights_path in zip(
@@ -55,9 +55,9 @@ def classify_solutions(
                 **topology.summary(),
             }
         )
-    table = solutions.network_types(rows, solutions.solution_types(graphs))
+    table = solutions.network_types(rows, solution_types(graphs))
     # The exact graph of every fixed point, for comparison: any extra saddle tells apart.
-    point_types = solutions.solution_types(exact)
+    point_types = solution_types(exact)
     table.insert(2, "point_graph_type", [point_types[label] for label in table["network"]])
     matrices = {
         name: pd.read_csv(path, sep="\t", index_col=0) for name, path in distance_paths.items()
