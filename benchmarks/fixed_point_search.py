@@ -7,10 +7,12 @@ the first ``--n-trials`` test trials, ``rnn_ensembles.stages.dynamics``):
 * ``old``: the search as it shipped before rounds: Adam on q from 128 sampled states, one
   round (``minimiser="adam", max_rounds=1``);
 * ``new``: :meth:`~rnn_ensembles.fixed_points.FixedPointFinder.search` with its defaults;
-* ``reference``: an exhaustive search: ``REFERENCE_ROUNDS`` rounds (fewer when one adds
-  nothing) of thousands of sampled states (each drawn twice, the second time farther
-  off, see :class:`ExhaustiveFinder`) and thousands of pair states, minimised by the
-  trust-region method for long, without its stall cut-off.
+* ``reference``: an exhaustive search (:class:`ExhaustiveFinder`): ``REFERENCE_ROUNDS``
+  rounds (fewer when one adds nothing) of thousands of sampled states (each drawn twice,
+  the second time farther off), boundary states between each stable point and twice as
+  many neighbours, states at random points on the segments between them, and thousands
+  of states off the saddles, minimised by the trust-region method for twice as long
+  with a patient stall cut-off: 20 to 100 times the new search's time.
 
 Printed per network: the stable / saddle / unstable counts of each search, the saddles
 split into those with one unstable direction (``index1``, the saddles between two basins
@@ -21,6 +23,8 @@ search runs on one thread, as the dynamics stage does.
     python benchmarks/fixed_point_search.py --results results/flipflop3
     python benchmarks/fixed_point_search.py --results results/flipflop3 \\
         --networks 'simple_rnn/N32/seed*' --quick
+    python benchmarks/fixed_point_search.py --results results/flipflop3 \\
+        --references fp_references --output fixed_point_search.tsv  # keeps the references
 """
 
 from __future__ import annotations
@@ -46,12 +50,12 @@ class ExhaustiveFinder(FixedPointFinder):
     """The finder with larger budgets and more kinds of initial states: a patient stall
     cut-off (q must fall by a tenth in 20 iterations); every sampled state also drawn a
     second time with three times the noise added on top (farther off the visited
-    states); twice the neighbours per stable point and twice the paths per pair; and on
+    states); twice the neighbours per stable point; and on
     each pair's segment, :data:`SEGMENT_STATES` states at random fractions with noise
     (the pair states of the first design, before the bisection)."""
 
     STALL_WINDOW, STALL_FACTOR = 20, 0.9
-    PAIR_NEIGHBOURS, PATHS = 20, 6
+    PAIR_NEIGHBOURS = 20
     SEGMENT_STATES = 4
 
     def sample_states(self, *trajectories, seed=None):
@@ -79,6 +83,7 @@ def searches(quick: bool) -> dict:
             {
                 "n_initial": n_reference,
                 "n_pairs": n_reference,
+                "n_paths": 6,
                 "n_saddle_states": 2 * n_reference,
                 "trust_region_iterations": 100,
                 "max_rounds": 4 if quick else REFERENCE_ROUNDS,

@@ -232,6 +232,8 @@ class FixedPointFinder:
         n_pairs: pairs of neighbouring stable points whose basin boundary is searched for
             saddles, per round of :meth:`search` after the first (see
             :meth:`boundary_states`). Default 256.
+        n_paths: paths bisected between the two points of each pair, one straight, the
+            others bent: a basin boundary may hold several saddles. Default 6.
         n_saddle_states: initial states on the unstable manifolds of the saddles new in
             the last round, per round of :meth:`search` after the first (see
             :meth:`saddle_states`). Default 512.
@@ -259,8 +261,9 @@ class FixedPointFinder:
     # no more saddles), and the map steps at most along the boundary after it, as a
     # fraction of relaxation_steps (see slowest).
     BISECTIONS, EDGE_TRACKING = 8, 0.5
-    # Paths bisected per pair of attractors, one straight, the others bent by this much.
-    PATHS, BEND = 3, 0.4
+    # The bent paths between two attractors pass this many times their distance off the
+    # midpoint (0.2 found fewer saddles).
+    BEND = 0.4
     # Length of the step off a saddle along an unstable direction: large enough that the
     # relaxation leaves the saddle within relaxation_steps.
     MANIFOLD_STEP = 0.05
@@ -305,6 +308,7 @@ class FixedPointFinder:
             "instability_tolerance": 1e-6,
             "max_rounds": 8,
             "n_pairs": 256,
+            "n_paths": 6,
             "n_saddle_states": 512,
             "seed": 0,
         }
@@ -356,7 +360,7 @@ class FixedPointFinder:
         return pairs[closest[: self.hps["n_pairs"]]]
 
     def boundary_states(self, start: np.ndarray, end: np.ndarray, seed=None) -> np.ndarray:
-        """For each pair of attractors (rows of ``start`` and ``end``), :attr:`PATHS` states
+        """For each pair of attractors (rows of ``start`` and ``end``), ``n_paths`` states
         near the boundary between their basins, carried along it towards a saddle on it.
 
         Bisection on a path from one attractor to the other: a state that the map carries
@@ -370,9 +374,10 @@ class FixedPointFinder:
         instead, only a third as many saddles were reached (trained flip-flop networks).
         """
         rng = np.random.default_rng(seed)
-        start, end = np.repeat(start, self.PATHS, axis=0), np.repeat(end, self.PATHS, axis=0)
+        n_paths = self.hps["n_paths"]
+        start, end = np.repeat(start, n_paths, axis=0), np.repeat(end, n_paths, axis=0)
         direction = rng.normal(size=start.shape)
-        direction[:: self.PATHS] = 0.0  # the straight path
+        direction[::n_paths] = 0.0  # the straight path
         norm = np.linalg.norm(direction, axis=1, keepdims=True)
         np.divide(direction, norm, out=direction, where=norm > 0)
         bend = (
