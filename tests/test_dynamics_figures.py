@@ -67,3 +67,19 @@ def test_fixed_points_against_size(tmp_path):
     )
     figures.plot_fixed_points_by_size(tmp_path / "f.png", table, title="fixed points", n_states=8)
     assert_png(tmp_path / "f.png")
+
+
+@pytest.mark.parametrize("trajectory_shape", [(40, 3), (4, 40, 3)])
+def test_topology_over_one_trajectory_or_one_per_condition(tmp_path, trajectory_shape):
+    """The flip-flop's probe is one trial; the other tasks' probe is one per condition."""
+    points = RNG.normal(size=(4, 2))
+    args = (points, ["stable", "stable", "saddle", "stable"], ["+0", "-0", "00", "++"])
+    links = [(2, 0), (2, 1)]
+    transitions = [(0, 1, "right"), (1, 3, "wrong"), (3, 3, "right")]
+    path = tmp_path / "topology.png"
+    figures.plot_topology(
+        path, *args, links, transitions, RNG.normal(size=trajectory_shape), title="t"
+    )
+    assert_png(path)
+    with pytest.raises(ValueError, match=r"trajectory must be .* got shape \(40,\)"):
+        figures.plot_topology(path, *args, links, transitions, np.zeros(40), title="t")

@@ -763,13 +763,20 @@ def plot_topology(
     """A network's topology graph over the plane of its first two SVD components: the
     fixed points (``projection`` (k, 2), their ``stability`` and readout ``codes``), a grey
     line per saddle link (pairs of node indices), an arrow per input-driven transition
-    (source, target, verdict) coloured by its verdict, over the probe ``trajectory``."""
+    (source, target, verdict) coloured by its verdict, over the probe ``trajectory``: one
+    (time, components) or one per condition (conditions, time, components)."""
     projection = _check_rank("fixed point projection", projection, 2)[:, :2]
-    trajectory = _check_rank("trajectory", trajectory, 2)[:, :2]
+    trajectory = np.asarray(trajectory, dtype=float)
+    if trajectory.ndim not in (2, 3):
+        raise ValueError(
+            "trajectory must be (time, components) or (conditions, time, components), "
+            f"got shape {trajectory.shape}"
+        )
     stability = np.asarray(stability).astype(str)
     figure = _new_figure(8.5, 7.0)
     ax = figure.add_subplot()
-    ax.plot(*trajectory.T, color=TRAJECTORY_COLOUR, lw=0.8, zorder=1)
+    for condition in trajectory.reshape(-1, *trajectory.shape[-2:])[..., :2]:
+        ax.plot(*condition.T, color=TRAJECTORY_COLOUR, lw=0.8, zorder=1)
     for saddle, target in links:
         ax.plot(*projection[[saddle, target]].T, color="0.55", lw=1.0, ls=":", zorder=2)
     seen = set()
