@@ -746,6 +746,7 @@ def plan_for(quick: bool, cap: float) -> dict:
             "compare_realisations",
             "summarise_fixed_points",
             "summarise_robustness",
+            "classify_solutions",
         ],
     }
 

@@ -12,12 +12,17 @@ the first ``--n-trials`` test trials, ``rnn_ensembles.stages.dynamics``):
   the second time farther off), boundary states between each stable point and twice as
   many neighbours, states at random points on the segments between them, and thousands
   of states off the saddles, minimised by the trust-region method for twice as long
-  with a patient stall cut-off: 20 to 100 times the new search's time.
+  with a patient stall cut-off: 20 to 100 times the new search's time;
+* ``independent``: a check that shares neither minimiser nor initial states with the
+  other two (:class:`IndependentFinder`): MINPACK's hybrid Powell method from thousands of
+  sampled states at three noise levels and as many uniform states in the box of the
+  trajectories.
 
 Printed per network: the stable / saddle / unstable counts of each search, the saddles
 split into those with one unstable direction (``index1``, the saddles between two basins
 that a topology joins to attractors) and the others; how many of the reference's points
-of each kind the search found; its seconds; and the ratios to the reference.  Each
+of each kind the search found, and of the independent check's index-1 saddles and
+points; its seconds; and the ratios to the reference.  Each
 search runs on one thread, as the dynamics stage does.
 
     python benchmarks/fixed_point_search.py --results results/flipflop3
@@ -72,12 +77,51 @@ class ExhaustiveFinder(FixedPointFinder):
         return np.concatenate([super().boundary_states(start, end, seed), segment])
 
 
+class IndependentFinder(FixedPointFinder):
+    """A check that shares neither the minimiser nor the initial states of the search:
+    MINPACK's hybrid Powell method (``scipy.optimize.root``, with the analytic Jacobian)
+    from each of many states, one at a time, and no boundary or manifold states.  The
+    states are the sampled ones at three noise levels (``initial_noise`` times 1, 4 and
+    10) and as many drawn uniformly from the box that the trajectories span."""
+
+    NOISE_FACTORS = (1.0, 4.0, 10.0)
+
+    def search(self, *trajectories):
+        rng = np.random.default_rng(self.hps["seed"] + 1)
+        sampled = self.sample_states(*trajectories)
+        states = [
+            sampled + rng.normal(0.0, factor * self.hps["initial_noise"], sampled.shape)
+            for factor in self.NOISE_FACTORS
+        ]
+        visited = np.concatenate(trajectories)
+        low, high = visited.min(axis=0), visited.max(axis=0)
+        states.append(rng.uniform(low, high, size=(len(sampled), len(low))))
+        found = self.find(np.concatenate(states))
+        found.attrs.update({"n_rounds": 1, "saturated": False})
+        return found
+
+    def trust_region(self, states, known):
+        from scipy.optimize import root
+
+        eye = np.eye(self.network.state_size)
+
+        def residual(state):
+            return self.step(state[None])[0] - state
+
+        def jacobian(state):
+            return self.network.jacobian(state[None], self.inputs)[0] - eye
+
+        ends = [root(residual, state, jac=jacobian, method="hybr").x for state in states]
+        return np.asarray(ends), 0
+
+
 def searches(quick: bool) -> dict:
     """name -> (finder class, search parameters) of the three searches compared."""
     n_reference = 500 if quick else 2000
     return {
         "old": (FixedPointFinder, {"minimiser": "adam", "max_rounds": 1}),
         "new": (FixedPointFinder, {}),
+        "independent": (IndependentFinder, {"n_initial": n_reference}),
         "reference": (
             ExhaustiveFinder,
             {
@@ -120,6 +164,8 @@ def compare(network, trajectories, inputs, quick: bool, reference_path=None) -> 
             found.save(reference_path)
     reference, reference_seconds = results["reference"]
     reference_kinds = kinds(reference)
+    independent = results["independent"][0]
+    independent_index1 = kinds(independent) == "index1"
     rows = []
     for name, (found, seconds) in results.items():
         found_kinds = kinds(found)
@@ -130,6 +176,9 @@ def compare(network, trajectories, inputs, quick: bool, reference_path=None) -> 
             row[kind] = int(np.sum(found_kinds == kind))
             row[f"{kind}_of_ref"] = int(np.sum(~missed & (reference_kinds == kind)))
         row["outside_ref"] = int(far_from(found.points, reference.points, 1e-3).sum())
+        missed = far_from(independent.points, found.points, 1e-3)
+        row["index1_of_indep"] = int(np.sum(~missed & independent_index1))
+        row["all_of_indep"] = int(np.sum(~missed))
         row["rounds"] = int(found.attrs["n_rounds"])
         row["saturated"] = bool(found.attrs["saturated"])
         row["time_ratio"] = round(seconds / reference_seconds, 4)

@@ -78,6 +78,11 @@ CASES = {
         ['training.learning_rate = "1e-3"', "must be a number > 0", "1.0e-3"],
     ),
     "zero_learning_rate": ("training.learning_rate", 0, ["= 0", "a number > 0"]),
+    "unknown_minimiser": (
+        "fixed_points.minimiser",
+        "lbfgs",
+        ['fixed_points.minimiser = "lbfgs"', 'one of "trust_region", "adam"'],
+    ),
     "zero_code_threshold": (
         "topology.code_threshold",
         0,

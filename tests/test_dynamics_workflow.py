@@ -12,6 +12,7 @@ import pytest
 import yaml
 from conftest import snakemake
 
+from rnn_ensembles.analysis import read_analysis
 from rnn_ensembles.fixed_points import FixedPoints, speed
 from rnn_ensembles.models import load_network
 from rnn_ensembles.solutions import topology_graph
@@ -99,6 +100,19 @@ def test_topology_of_every_network_is_true_of_its_network(tiny_run):
                 distance = np.linalg.norm(points - end, axis=1)
                 reached = int(distance.argmin()) if distance.min() < 1e-2 else -1
                 assert reached == move["reached"], (label, move)
+        # Each memory state of the probe trial rests at its nearest stable point.
+        memory = read_analysis(folder / "analysis.h5", ("state_activity",))["state_activity"]
+        stable = np.flatnonzero(topology.stability == "stable")
+        if len(stable):
+            activity = found.activity[resting][stable]
+            distance = np.linalg.norm(memory[:, None] - activity[None], axis=2)
+            nodes, distances = stable[distance.argmin(1)].tolist(), distance.min(1)
+        else:
+            nodes, distances = [-1] * len(memory), [None] * len(memory)
+        assert [s["node"] for s in topology.task_states] == nodes
+        assert len(topology.task_states) == len(memory) > 0
+        if len(stable):
+            np.testing.assert_allclose([s["distance"] for s in topology.task_states], distances)
         summary = json.loads((folder / "fixed_points.json").read_text())
         assert isinstance(summary["search_saturated"], bool) and summary["search_rounds"] >= 1
 
@@ -107,20 +121,27 @@ def test_solution_types_are_the_isomorphism_classes(tiny_run):
     summary = tiny_run / "results/tiny/summary"
     table = pd.read_csv(summary / "solution_types_by_network.tsv", sep="\t")
     assert table["network"].tolist() == LABELS
-    graphs = {
-        label: topology_graph(Topology.restore(tiny_run / "results/tiny" / label / "topology.json"))
+    topologies = {
+        label: Topology.restore(tiny_run / "results/tiny" / label / "topology.json")
         for label in LABELS
     }
-    types = dict(zip(table["network"], table["solution_type"], strict=True))
-    assert sorted(set(types.values())) == list(range(1, len(set(types.values())) + 1))
-    for a, b in itertools.combinations(LABELS, 2):
-        same = nx.is_isomorphic(
-            graphs[a],
-            graphs[b],
-            node_match=lambda x, y: x["label"] == y["label"],
-            edge_match=lambda x, y: x["kinds"] == y["kinds"],
-        )
-        assert same == (types[a] == types[b]), (a, b)
+    # The config's level (the default: machine) and the two others beside it.
+    for level, column in (
+        ("machine", "solution_type"),
+        ("codes", "codes_graph_type"),
+        ("points", "points_graph_type"),
+    ):
+        graphs = {label: topology_graph(t, level) for label, t in topologies.items()}
+        types = dict(zip(table["network"], table[column], strict=True))
+        assert sorted(set(types.values())) == list(range(1, len(set(types.values())) + 1))
+        for a, b in itertools.combinations(LABELS, 2):
+            same = nx.is_isomorphic(
+                graphs[a],
+                graphs[b],
+                node_match=lambda x, y: x["label"] == y["label"],
+                edge_match=lambda x, y: x["kinds"] == y["kinds"],
+            )
+            assert same == (types[a] == types[b]), (level, a, b)
     counts = pd.read_csv(summary / "solution_types.tsv", sep="\t")
     assert counts.groupby("size")["count"].sum().to_dict() == {2: 2, 8: 2}
     embedded = pd.read_csv(summary / "embedding.tsv", sep="\t")
@@ -146,7 +167,13 @@ def external_config(tmp_path, networks: dict) -> Path:
         "dataset": {"seed": 3, "n_train": 32, "n_validation": 8, "n_test": 40},
         "network": {"sizes": [2], "seeds": [1]},
         "training": {"max_epochs": 1, "batch_size": 32},
-        "fixed_points": {"n_trials": 5, "n_initial": 128, "max_iterations": 500},
+        "fixed_points": {
+            "n_trials": 5,
+            "n_initial": 128,
+            "max_rounds": 3,
+            "n_pairs": 32,
+            "n_saddle_states": 64,
+        },
         "robustness": {
             "n_trials": 10,
             "noise_levels": [0.1, 1.0],

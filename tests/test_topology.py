@@ -74,11 +74,16 @@ def with_sign(code: str, position: int, sign: str) -> str:
     return code[:position] + sign + code[position + 1 :]
 
 
+def corners_of(found: FixedPoints) -> np.ndarray:
+    """The activity of the stable points: where the flip-flop's trials rest."""
+    return found.activity[found.stability == "stable"]
+
+
 @pytest.fixture(scope="module")
 def cube():
     network = cube_network()
     found = exact_cube(network)
-    return network, found, network_topology(network, found, FLIPFLOP)
+    return network, found, network_topology(network, found, FLIPFLOP, corners_of(found))
 
 
 def test_readout_codes_have_three_levels():
@@ -477,7 +482,8 @@ def test_save_restore_round_trip(tmp_path, cube):
     path = tmp_path / "topology.json"
     topology.save(path)
     data = json.loads(path.read_text())
-    assert data["content"] == "topology" and data["format_version"] == 1
+    assert data["content"] == "topology" and data["format_version"] == 2
+    assert [state["distance"] for state in data["task_states"]] == [0.0] * 8
     assert data["summary"] == topology.summary()
     back = Topology.restore(path)
     assert back == topology
@@ -516,6 +522,9 @@ CORRUPTIONS = {
     "other content": lambda d: {**d, "content": "fixed_points"},
     "other format": lambda d: {**d, "format_version": 99},
     "no transitions": lambda d: without(d, "transitions"),
+    "no task states": lambda d: without(d, "task_states"),
+    "task state on a saddle": lambda d: replaced(d, "task_states", 0, node=1),
+    "task state beyond the nodes": lambda d: replaced(d, "task_states", 0, node=27),
     "not an object": lambda d: [d],
 }
 
@@ -539,3 +548,64 @@ def test_a_cut_or_absent_file_is_refused_naming_it(tmp_path, cube):
         Topology.restore(path)
     with pytest.raises(DataFileError, match="does not exist"):
         Topology.restore(tmp_path / "absent.json")
+
+
+def machine_of(network, found, task_states=None):
+    states = corners_of(found) if task_states is None else task_states
+    return topology_graph(network_topology(network, found, FLIPFLOP, states), "machine")
+
+
+def test_the_machine_is_what_the_events_reach_from_the_task_states(cube):
+    network, found, topology = cube
+    corners = np.flatnonzero(found.stability == "stable")
+    assert [state["node"] for state in topology.task_states] == list(corners)
+    machine = topology_graph(topology, "machine")
+    assert sorted(machine.nodes) == sorted(f"stable:{c}" for c in CORNERS)
+    assert {data["label"] for _, data in machine.nodes(data=True)} == {f"task:{c}" for c in CORNERS}
+    for a, b, data in machine.edges(data=True):
+        for event in data["kinds"].split(","):
+            assert FLIPFLOP.expected_code(a[7:], event) == b[7:]
+    assert machine.number_of_edges() == 8 * 4  # 3 neighbours and the corner itself
+    # From one corner the events still reach all eight; only one of them is a task state.
+    one = machine_of(network, found, corners_of(found)[:1])
+    assert sorted(one.nodes) == sorted(machine.nodes)
+    assert sum(d["label"].startswith("task:") for _, d in one.nodes(data=True)) == 1
+
+
+def test_the_machine_does_not_see_saddles_or_points_that_no_trial_visits(cube):
+    network, found, topology = cube
+    codes = [sign_code(p) for p in found.points]
+    # The search missed the face saddles and the origin: the finer graphs change, the
+    # machine does not.
+    missed = np.array([code.count("0") >= 2 for code in codes])
+    fewer = network_topology(network, found.subset(~missed), FLIPFLOP, corners_of(found))
+    graphs = {"all": topology, "fewer": fewer}
+    for level, same in (("machine", True), ("points", False)):
+        types = solution_types({k: topology_graph(t, level) for k, t in graphs.items()})
+        assert (types["all"] == types["fewer"]) is same, level
+
+
+def test_swapped_memories_give_another_machine(cube):
+    network, found, _ = cube
+    crossed = cube_network(np.eye(3)[[1, 0, 2]])  # channel 0 sets unit 1 and back
+    crossed_found = exact_cube(crossed)
+    machines = {"cube": machine_of(network, found), "crossed": machine_of(crossed, crossed_found)}
+    types = solution_types(machines)
+    assert types["cube"] != types["crossed"]
+    topology = network_topology(crossed, crossed_found, FLIPFLOP, corners_of(crossed_found))
+    verdicts = {m["event"][:4]: set() for m in topology.transitions}
+    for move in topology.transitions:
+        verdicts[move["event"][:4]].add(move["verdict"])
+    # Pulses on bits 0 and 1 set the other bit: wrong wherever the two differ; bit 2 right.
+    assert verdicts == {"bit0": {"right", "wrong"}, "bit1": {"right", "wrong"}, "bit2": {"right"}}
+
+
+def test_the_machine_needs_task_states_and_a_state_may_rest_nowhere(cube):
+    network, found, _ = cube
+    with pytest.raises(ValueError, match="needs the task's states"):
+        topology_graph(network_topology(network, found, FLIPFLOP), "machine")
+    saddles_only = found.subset(found.stability != "stable")
+    topology = network_topology(network, saddles_only, FLIPFLOP, corners_of(found)[:2])
+    assert topology.task_states == [{"node": -1, "distance": None}] * 2
+    machine = topology_graph(topology, "machine")
+    assert list(machine.nodes(data="label")) == [("off", "task:off")]

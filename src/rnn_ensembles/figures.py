@@ -1083,7 +1083,7 @@ def plot_solution_types(path, counts: pd.DataFrame, *, title: str) -> None:
         ax.set_xticks(positions, [str(n) for n in table.index])
         ax.set(title=variant, xlabel="network size N", ylabel="fraction of networks", ylim=(0, 1.1))
     handles = [Patch(color=colour, label=f"type {kind}") for kind, colour in colours.items()]
-    figure.legend(handles=handles, loc="outside right upper", fontsize=8)
+    figure.legend(handles=handles, loc="outside right center", fontsize=8)
     _title(figure, title)
     _save(figure, path)
 

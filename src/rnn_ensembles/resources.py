@@ -66,9 +66,10 @@ def training_minutes(
 
 #: Rules of the analysis and aggregation stages, against whose cost training is measured.
 ANALYSIS_RULES = ("analyse_network", "aggregate_ensemble")
-#: The dynamics and comparison rules, measured besides.
+#: The dynamics, topology and comparison rules, measured besides.
 DYNAMICS_RULES = (
     "analyse_dynamics",
+    "classify_solutions",
     "compare_realisations",
     "summarise_fixed_points",
     "summarise_robustness",

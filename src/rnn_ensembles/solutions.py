@@ -29,11 +29,20 @@ import pandas as pd
 FEATURES = ("size", "initial_spectral_radius", "epochs", "final_loss", "accuracy")
 
 
-GRAPH_LEVELS = ("codes", "points")
+GRAPH_LEVELS = ("machine", "codes", "points")
 
 
 def topology_graph(topology, level: str = "codes") -> nx.DiGraph:
     """The labelled graph of a :class:`~rnn_ensembles.topology.Topology`.
+
+    ``level="machine"``: the machine that the network implements for its task.  From the
+    stable points where the task's trials rest (``topology.task_states``), every input
+    event and where it leads, and on from there, until no new stable point is reached;
+    the points reached merged by readout code, one node ``stable:<code>`` per code
+    (``task:<code>`` where a task state rests; a saddle, an unstable point or no found
+    point: ``off``), an edge per event.  Stable points that no event leads to from the
+    task's states, and the saddles, are left out: trained networks hold many of both that
+    their trials never visit, and how many a search finds varies.
 
     ``level="points"``: every fixed point is a node, labelled ``<stability>:<code>``, ends
     off the found points are nodes ``off:<code>``, each edge is labelled by the sorted
@@ -49,6 +58,8 @@ def topology_graph(topology, level: str = "codes") -> nx.DiGraph:
         raise ValueError(f"unknown graph level {level!r}: expected one of {GRAPH_LEVELS}")
     if level == "points":
         return topology.graph()
+    if level == "machine":
+        return _machine_graph(topology)
     codes, stability = topology.codes, topology.stability
 
     def machine_state(node):
@@ -67,6 +78,37 @@ def topology_graph(topology, level: str = "codes") -> nx.DiGraph:
     for ends in joined.values():
         edges += [(a, "saddle", b) for a in ends for b in ends if a != b]
     labels = {machine_state(i): machine_state(i) for i in np.flatnonzero(stability == "stable")}
+    return _labelled_graph(labels, edges)
+
+
+def _machine_graph(topology) -> nx.DiGraph:
+    if not topology.task_states:
+        raise ValueError(
+            "the machine level needs the task's states (network_topology(..., task_states=)); "
+            "this topology has none: use level 'codes' or 'points'"
+        )
+    codes, stability = topology.codes, topology.stability
+
+    def machine_state(node):
+        return f"stable:{codes[node]}" if node >= 0 and stability[node] == "stable" else "off"
+
+    moves: dict[int, list] = {}
+    for move in topology.transitions:
+        moves.setdefault(move["source"], []).append(move)
+    resting = {state["node"] for state in topology.task_states}
+    reached, frontier, edges = set(), sorted(resting - {-1}), []
+    while frontier:
+        node = frontier.pop()
+        if node in reached:
+            continue
+        reached.add(node)
+        for move in moves.get(node, []):
+            edges.append((machine_state(node), move["event"], machine_state(move["reached"])))
+            if move["reached"] >= 0 and stability[move["reached"]] == "stable":
+                frontier.append(move["reached"])
+    labels = {machine_state(node): machine_state(node) for node in reached}
+    for node in resting:
+        labels[machine_state(node)] = "task:" + machine_state(node).split(":", 1)[-1]
     return _labelled_graph(labels, edges)
 
 

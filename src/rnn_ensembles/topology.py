@@ -32,7 +32,12 @@ from the fixed points under the task's resting input (the first of
   task's rule (:meth:`~rnn_ensembles.tasks.base.Task.expected_code`): *right* (a stable
   node with the prescribed code), *wrong* (a stable node with another code), *off* (a
   saddle, an unstable point or no found point), or *no rule*.  A task without events has
-  no transitions: its graph holds the saddle links only.
+  no transitions: its graph holds the saddle links only;
+* the **task's states**, where the task's own trials rest (the flip-flop's eight memory
+  states of the probe trial, the end state of each condition of another task's probe),
+  each with its nearest stable node: the machine that the network implements for its
+  task is what the events reach from these (:func:`rnn_ensembles.solutions.topology_graph`,
+  level ``machine``); the other stable points are there too, but no trial visits them.
 
 Everything goes through the network interface (``step``, ``jacobian``, ``states``,
 ``activity``, ``readout``), so it works for every architecture.
@@ -46,7 +51,7 @@ isomorphic with these labels (:func:`solution_types`).
 
 File ``topology.json`` (:meth:`Topology.save`; JSON object, complex numbers as [re, im]):
 
-* ``content``: ``"topology"``; ``format_version``: 1;
+* ``content``: ``"topology"``; ``format_version``: 2;
 * ``input``: the name of the resting input; ``parameters``: every parameter used (the
   keys of :data:`DEFAULTS`);
 * ``nodes``: one object per fixed point under the resting input, in the order of the
@@ -61,6 +66,9 @@ File ``topology.json`` (:meth:`Topology.save`; JSON object, complex numbers as [
 * ``transitions``: one per stable node and event: ``source`` (node), ``event`` (name),
   ``reached``, ``code``, ``settled`` (as for links), ``expected`` (the code the rule
   prescribes, or null), ``verdict`` (``right``, ``wrong``, ``off`` or ``no rule``);
+* ``task_states``: one per state where the task's trials rest, in the task's order:
+  ``node`` (the nearest stable node, -1 when there is none) and ``distance`` (from it, in
+  activity; null when there is none);
 * ``summary``: :meth:`Topology.summary`, written for readers of the file (restore
   recomputes it).
 """
@@ -76,7 +84,7 @@ import numpy as np
 from rnn_ensembles.fixed_points import STABILITY, nearest
 from rnn_ensembles.io import DataFileError, read_json, write_json
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: task_states
 CHECK_EVERY = 50  # steps between convergence checks while settling
 # (k, S, S) Jacobians are built for at most this many elements at once (64 MiB).
 CHUNK_ELEMENTS = 2**23
@@ -122,6 +130,8 @@ class Topology:
             ``reached``, ``code``, ``settled``, ``expected``, ``verdict``).
         input: the name of the resting input.
         parameters: the parameters of :func:`network_topology` used.
+        task_states: one dict per state where the task's trials rest (``node``, the
+            nearest stable node or -1; ``distance``).
     """
 
     nodes: list[dict]
@@ -129,6 +139,7 @@ class Topology:
     transitions: list[dict] = field(default_factory=list)
     input: str = "no input"
     parameters: dict = field(default_factory=dict)
+    task_states: list[dict] = field(default_factory=list)
 
     @property
     def codes(self) -> list[str]:
@@ -209,6 +220,7 @@ class Topology:
                 "nodes": self.nodes,
                 "links": self.links,
                 "transitions": self.transitions,
+                "task_states": self.task_states,
                 "summary": self.summary(),
             },
         )
@@ -220,7 +232,16 @@ class Topology:
         data = read_json(
             path,
             "topology",
-            ("content", "format_version", "input", "parameters", "nodes", "links", "transitions"),
+            (
+                "content",
+                "format_version",
+                "input",
+                "parameters",
+                "nodes",
+                "links",
+                "transitions",
+                "task_states",
+            ),
         )
         if data["content"] != "topology" or data["format_version"] != FORMAT_VERSION:
             raise DataFileError(
@@ -234,6 +255,7 @@ class Topology:
                 _records(data["transitions"], TRANSITION_FIELDS),
                 _checked(data["input"], str, "input"),
                 _checked(data["parameters"], dict, "parameters"),
+                _records(data["task_states"], TASK_STATE_FIELDS),
             )
             _check_references(topology)
         except (KeyError, TypeError, ValueError) as err:
@@ -317,6 +339,11 @@ TRANSITION_FIELDS = {
     "verdict": _one_of(VERDICTS),
 }
 
+TASK_STATE_FIELDS = {
+    "node": _of(int),
+    "distance": lambda value, what: None if value is None else _number(value, what),
+}
+
 
 def _records(values, fields: dict) -> list[dict]:
     """Each of ``values`` as a dict of exactly ``fields``, each value checked."""
@@ -345,6 +372,11 @@ def _check_references(topology: Topology) -> None:
         raise ValueError("a transition starts from a node that is not stable")
     if any(topology.stability[link["saddle"]] != "saddle" for link in topology.links):
         raise ValueError("a saddle link starts from a node that is not a saddle")
+    for state in topology.task_states:
+        if state["node"] >= n or (
+            state["node"] >= 0 and topology.stability[state["node"]] != "stable"
+        ):
+            raise ValueError(f"a task state's node {state['node']} is no stable node among {n}")
 
 
 # -- solution types ------------------------------------------------------------------------
@@ -502,7 +534,7 @@ def check_parameters(parameters: dict) -> dict:
     return {**resolved, "settle_steps": int(resolved["settle_steps"])}
 
 
-def network_topology(network, fixed_points, task, **parameters) -> Topology:
+def network_topology(network, fixed_points, task, task_states=None, **parameters) -> Topology:
     """The topology of ``network`` under ``task``'s resting input.
 
     Args:
@@ -512,6 +544,8 @@ def network_topology(network, fixed_points, task, **parameters) -> Topology:
             or merged over the task's constant inputs: those of input 0 are the nodes.
         task: the task, for its resting input (the first of ``constant_inputs()``), its
             ``input_events()`` and its rule, ``expected_code``.
+        task_states: the activity (k, N) where the task's trials rest (the flip-flop's
+            memory states), each matched to its nearest stable node; none by default.
         parameters: ``code_threshold`` (default 0.5), ``manifold_step`` (1e-3, times
             max(1, |s*|)), ``settle_steps`` (most steps of a settling run, 5000),
             ``settle_tolerance`` (settled: q below it, 1e-12), ``match_tolerance`` (an end
@@ -550,7 +584,22 @@ def network_topology(network, fixed_points, task, **parameters) -> Topology:
     ]
     links = _saddle_links(network, rest, found, settler, parameters["manifold_step"])
     transitions = _transitions(network, task, points, stability, codes, settler)
-    return Topology(nodes, links, transitions, name, parameters)
+    states = _task_states(task_states, found.activity, stability)
+    return Topology(nodes, links, transitions, name, parameters, states)
+
+
+def _task_states(task_states, activity, stability) -> list[dict]:
+    """The nearest stable node of each task state (-1, at distance None, for none)."""
+    if task_states is None:
+        return []
+    task_states = np.asarray(task_states, float).reshape(len(task_states), -1)
+    stable = np.flatnonzero(stability == "stable")
+    if not len(stable):
+        return [{"node": -1, "distance": None} for _ in task_states]
+    index, distance = nearest(task_states, np.asarray(activity, float)[stable])
+    return [
+        {"node": int(stable[i]), "distance": float(d)} for i, d in zip(index, distance, strict=True)
+    ]
 
 
 def _saddle_links(network, rest, found, settler, manifold_step) -> list[dict]:

@@ -85,7 +85,7 @@ def analyse_dynamics(
         )
         start = time.perf_counter()
         options = {k: v for k, v in (topology or {}).items() if k != "solution_graph"}
-        graph = network_topology(network, found, task, **options)
+        graph = network_topology(network, found, task, task_states=memory, **options)
         row["topology_time_s"] = time.perf_counter() - start
         log.info("topology: %s (%.1f s)", graph.summary(), row["topology_time_s"])
         start = time.perf_counter()

@@ -363,11 +363,13 @@ def plot_solutions(counts_path, embedding_path, statement_path, outputs: dict, t
 
     from rnn_ensembles import figures
 
-    statement = read_json(statement_path, "solution types", ("statement",))["statement"]
+    summary = read_json(statement_path, "solution types", ("statement", "graph_level"))
+    statement = summary["statement"]
     figures.plot_solution_types(
         outputs["types"],
         pd.read_csv(counts_path, sep="\t"),
-        title=f"{task}: solution types (isomorphism classes of the topology graphs)",
+        title=f"{task}: solution types (isomorphism classes of the {summary['graph_level']} "
+        "graphs)",
     )
     figures.plot_geometry_topology(
         outputs["embedding"],

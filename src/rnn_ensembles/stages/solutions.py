@@ -17,11 +17,12 @@ def classify_solutions(
     distance_paths: dict,
     outputs: dict,
     linkage: str,
-    level: str = "codes",
+    level: str = "machine",
 ) -> None:
-    """Every network's solution type (the isomorphism class of its topology graph), the
-    types per variant and size, the training features per type, and each geometric
-    distance's embedding (MDS) with how geometry and topology group the networks."""
+    """Every network's solution type (the isomorphism class of its topology graph at
+    ``level``; its types at the other levels beside), the types per variant and size, the
+    training features per type, and each geometric distance's embedding (MDS) with how
+    geometry and topology group the networks."""
     import numpy as np
     import pandas as pd
 
@@ -29,13 +30,16 @@ def classify_solutions(
     from rnn_ensembles.models import load_network
     from rnn_ensembles.topology import Topology, solution_types
 
-    rows, graphs, exact = [], {}, {}
+    if level not in solutions.GRAPH_LEVELS:
+        raise ValueError(f"unknown graph level {level!r}: expected one of {solutions.GRAPH_LEVELS}")
+    graphs = {name: {} for name in solutions.GRAPH_LEVELS}
+    rows = []
     for label, topology_path, metrics_path, weights_path in zip(
         labels, topology_paths, metrics_paths, weights_paths, strict=True
     ):
         topology = Topology.restore(topology_path)
-        graphs[label] = solutions.topology_graph(topology, level)
-        exact[label] = solutions.topology_graph(topology, "points")
+        for name, by_network in graphs.items():
+            by_network[label] = solutions.topology_graph(topology, name)
         metrics = read_json(metrics_path, "metrics", ("size", "accuracy"))
         trained = load_network(weights_path)
         radius = np.nan
@@ -55,10 +59,12 @@ def classify_solutions(
                 **topology.summary(),
             }
         )
-    table = solutions.network_types(rows, solution_types(graphs))
-    # The exact graph of every fixed point, for comparison: any extra saddle tells apart.
-    point_types = solution_types(exact)
-    table.insert(2, "point_graph_type", [point_types[label] for label in table["network"]])
+    table = solutions.network_types(rows, solution_types(graphs[level]))
+    # The types at the other levels, for comparison: the finer the graph, the more types.
+    others = [name for name in solutions.GRAPH_LEVELS if name != level]
+    for position, name in enumerate(others, start=2):
+        types = solution_types(graphs[name])
+        table.insert(position, f"{name}_graph_type", [types[label] for label in table["network"]])
     matrices = {
         name: pd.read_csv(path, sep="\t", index_col=0) for name, path in distance_paths.items()
     }
@@ -87,6 +93,9 @@ def classify_solutions(
             "statement": statement,
             "graph_level": level,
             "n_types": int(table["solution_type"].nunique()),
-            "n_point_graph_types": int(table["point_graph_type"].nunique()),
+            **{
+                f"n_{name}_graph_types": int(table[f"{name}_graph_type"].nunique())
+                for name in others
+            },
         },
     )
