@@ -607,5 +607,11 @@ def test_the_machine_needs_task_states_and_a_state_may_rest_nowhere(cube):
     saddles_only = found.subset(found.stability != "stable")
     topology = network_topology(network, saddles_only, FLIPFLOP, corners_of(found)[:2])
     assert topology.task_states == [{"node": -1, "distance": None}] * 2
+    # A state the probe never settled in (NaN) rests nowhere; the others where they are.
+    states = corners_of(found)[:3].copy()
+    states[1] = np.nan
+    nodes = [s["node"] for s in network_topology(network, found, FLIPFLOP, states).task_states]
+    corners = np.flatnonzero(found.stability == "stable")
+    assert nodes == [corners[0], -1, corners[2]]
     machine = topology_graph(topology, "machine")
     assert list(machine.nodes(data="label")) == [("off", "task:off")]

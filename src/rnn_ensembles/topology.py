@@ -589,17 +589,20 @@ def network_topology(network, fixed_points, task, task_states=None, **parameters
 
 
 def _task_states(task_states, activity, stability) -> list[dict]:
-    """The nearest stable node of each task state (-1, at distance None, for none)."""
+    """The nearest stable node of each task state; -1, at distance None, where there is no
+    stable node or the state is not finite (a state the probe never settled in, a
+    diverged network)."""
     if task_states is None:
         return []
     task_states = np.asarray(task_states, float).reshape(len(task_states), -1)
     stable = np.flatnonzero(stability == "stable")
-    if not len(stable):
-        return [{"node": -1, "distance": None} for _ in task_states]
-    index, distance = nearest(task_states, np.asarray(activity, float)[stable])
-    return [
-        {"node": int(stable[i]), "distance": float(d)} for i, d in zip(index, distance, strict=True)
-    ]
+    records = [{"node": -1, "distance": None} for _ in task_states]
+    finite = np.flatnonzero(np.all(np.isfinite(task_states), axis=1))
+    if len(stable) and len(finite):
+        index, distance = nearest(task_states[finite], np.asarray(activity, float)[stable])
+        for row, i, d in zip(finite, index, distance, strict=True):
+            records[row] = {"node": int(stable[i]), "distance": float(d)}
+    return records
 
 
 def _saddle_links(network, rest, found, settler, manifold_step) -> list[dict]:
