@@ -1,6 +1,7 @@
 # Ensemble experiments on trained recurrent networks: task x variant x size x seed.
 #   make_dataset        one per task: the task's trials (HDF5)
-#   train_network       one per variant x size x seed; import_network for networks trained elsewhere
+#   train_stack         one per variant x size: its seeds as one stacked model (training.stack_size);
+#                       import_network for networks trained elsewhere
 #   analyse_network     one per network: errors, spectrum, SVD of the activity
 #   analyse_dynamics    one per network: fixed points, their topology, robustness
 #   aggregate_ensemble  one per task x variant: success per size, the minimal size

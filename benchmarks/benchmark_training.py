@@ -116,20 +116,23 @@ def _paper_model(
 @contextlib.contextmanager
 def _gradients(architecture: str, gradients: str):
     """The gradient the training loop uses for ``architecture``: ``"own"``, the module's
-    ``loss_and_gradients`` where it has one (as in the workflow), or ``"tape"``, that one
-    hidden for the duration, so that the loop falls back on its GradientTape. Yields the
-    name of the one in use."""
+    stacked form or ``loss_and_gradients`` where it has one (as in the workflow), or
+    ``"tape"``, those hidden for the duration, so that the loop falls back on its
+    GradientTape. Yields the name of the one in use."""
     from rnn_ensembles.models import get_architecture
 
     if gradients not in ("own", "tape"):
         raise ValueError(f"gradients = {gradients!r}: expected 'own' or 'tape'")
     module = get_architecture(architecture)
-    hidden = vars(module).pop("loss_and_gradients", None) if gradients == "tape" else None
+    names = ("loss_and_gradients", "stack_form")
+    hidden = (
+        {n: vars(module).pop(n) for n in names if n in vars(module)} if gradients == "tape" else {}
+    )
     try:
-        yield "hand-written BPTT" if hasattr(module, "loss_and_gradients") else "GradientTape"
+        yield "hand-written BPTT" if hasattr(module, "stack_form") else "GradientTape"
     finally:
-        if hidden is not None:
-            module.loss_and_gradients = hidden
+        for name, value in hidden.items():
+            setattr(module, name, value)
 
 
 class _EpochClock:
@@ -244,7 +247,8 @@ def worker_trained_ours(a: dict) -> dict:
     cfg = a["config"]
     splits = {name: cfg["dataset"][f"n_{name}"] for name in ("train", "validation", "test")}
     data = _trials(a["task"], splits, cfg["dataset"]["seed"])
-    training = {k: v for k, v in cfg["training"].items() if k not in ("threads", "gpu")}
+    jobs = ("threads", "gpu", "stack_size")
+    training = {k: v for k, v in cfg["training"].items() if k not in jobs}
     init = cfg["network"].get("recurrent_initializer", "identity")
     result = train(
         data,
@@ -648,7 +652,7 @@ def measure_analysis_cost(table: Table, plan: dict, summary: list):
         wall = time.perf_counter() - start
         results = Path(tmp) / "results"
         costs = stage_costs(*(results / task / "benchmarks" for task in config["tasks"]))
-    training = costs["train_network"]["seconds"]
+    training = costs["train_stack"]["seconds"]
     for rule, cost in sorted(costs.items()):
         table.add(
             "job_seconds",
@@ -656,7 +660,7 @@ def measure_analysis_cost(table: Table, plan: dict, summary: list):
             cost["seconds"],
             "s",
             cost["seconds"] / training,
-            f"{cost['jobs']} jobs; ratio: to the seconds of train_network",
+            f"{cost['jobs']} jobs; ratio: to the seconds of train_stack",
         )
     shares = {
         "analysis + aggregation": analysis_share(costs, ANALYSIS_RULES),
@@ -664,7 +668,7 @@ def measure_analysis_cost(table: Table, plan: dict, summary: list):
     }
     for name, share in shares.items():
         table.add("cost_share", name, share, "fraction of training", share)
-    networks = costs["train_network"]["jobs"]
+    networks = costs["analyse_network"]["jobs"]
     summary.append(
         f"{networks} networks, workflow wall {wall:.0f} s, training {training:.0f} job-s: "
         + ", ".join(f"{k} {100 * v:.1f} % of training" for k, v in shares.items())
@@ -707,7 +711,7 @@ def plan_for(quick: bool, cap: float) -> dict:
             "protocol": {**PAPER_PROTOCOL, "n_train": 128, "max_epochs": 2},
             "workflow_config": workflow_config,
             # Training only: the whole workflow of even a tiny config takes minutes.
-            "workflow_args": ["--until", "train_network"],
+            "workflow_args": ["--until", "train_stack"],
             "analysis_config": analysis_config,
             "analysis_targets": ["--until", "aggregate_ensemble", "summarise_fixed_points"],
         }
@@ -773,9 +777,6 @@ def main(argv=None):
     plan = plan_for(args.quick, args.cap)
     plan["trained_sizes"] = args.trained_sizes or plan["trained_sizes"]
     plan["seeds"] = args.seeds or plan["seeds"]
-    args.out.mkdir(parents=True, exist_ok=True)
-    table, summary = Table(), []
-    started = time.perf_counter()
     steps = {
         "throughput": measure_throughput,
         "architectures": measure_architectures,
@@ -783,12 +784,20 @@ def main(argv=None):
         "workflow": measure_workflow,
         "analysis": measure_analysis_cost,
     }
-    for name in args.only:
-        steps[name](table, plan, summary)
-        table.write(args.out / "benchmark.tsv")
+    run_steps([steps[name] for name in args.only], plan, args.out, Table())
+
+
+def run_steps(steps, plan: dict, out: Path, table) -> None:
+    """Run each measurement of ``steps``, writing the table after each, then the summary."""
+    out.mkdir(parents=True, exist_ok=True)
+    summary = []
+    started = time.perf_counter()
+    for step in steps:
+        step(table, plan, summary)
+        table.write(out / "benchmark.tsv")
     summary.append(f"benchmark wall time {time.perf_counter() - started:.0f} s")
     text = "\n".join(summary) + "\n"
-    (args.out / "summary.txt").write_text(text)
+    (out / "summary.txt").write_text(text)
     print(text, end="")
 
 

@@ -49,12 +49,13 @@ def test_job_costs_come_from_every_job_of_a_run(tiny_run):
 
     costs = stage_costs(tiny_run / "results/tiny/benchmarks")
     networks = 4  # tests/configs/tiny.yaml: two sizes, two seeds
-    for rule in ("train_network", "analyse_network", "analyse_dynamics"):
+    for rule in ("analyse_network", "analyse_dynamics"):
         assert costs[rule]["jobs"] == networks, rule
+    assert costs["train_stack"]["jobs"] == 2  # a stack of both seeds per size
     for rule in ("aggregate_ensemble", "compare_realisations"):
         assert costs[rule]["jobs"] == 1, rule
     assert all(cost["seconds"] > 0 for cost in costs.values())
-    expected = sum(costs[r]["seconds"] for r in ANALYSIS_RULES) / costs["train_network"]["seconds"]
+    expected = sum(costs[r]["seconds"] for r in ANALYSIS_RULES) / costs["train_stack"]["seconds"]
     assert analysis_share(costs) == expected
 
 
@@ -65,5 +66,32 @@ def test_job_costs_need_a_training_to_compare_against(tmp_path):
     (tmp_path / "analyse_network/N4_seed1.tsv").write_text("s\th:m:s\n1.5\t0:00:01\n")
     costs = stage_costs(tmp_path)
     assert costs == {"analyse_network": {"jobs": 1, "seconds": 1.5}}
-    with pytest.raises(ValueError, match="train_network"):
+    with pytest.raises(ValueError, match="train_stack"):
         analysis_share(costs)
+
+
+def test_quick_stacking_benchmark_writes_finite_ratios(tmp_path):
+    script = ROOT / "benchmarks" / "benchmark_stacking.py"
+    subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path)], check=True)
+    table = pd.read_csv(tmp_path / "benchmark.tsv", sep="\t")
+    assert set(table["measure"]) == {"throughput", "time_to_trained_ensemble", "workflow"}
+    assert table["value"].gt(0).all() and table["ratio"].map(math.isfinite).all()
+    # The stacked ensemble is the one trained alone, to the bit.
+    ensemble = table[table["measure"] == "time_to_trained_ensemble"]
+    assert ensemble["note"].str.contains("weights equal to alone: True").all()
+    assert "stacked vs separate" in (tmp_path / "summary.txt").read_text()
+
+
+def test_gpu_stacking_script_runs_without_a_gpu(tmp_path):
+    """The GPU measurement is left ready to run; here, with no GPU, it runs on the CPU, where
+    the stack's seed 1 equals seed 1 trained alone."""
+    import json
+
+    script = ROOT / "benchmarks" / "gpu_stacking.py"
+    subprocess.run([sys.executable, str(script), "--quick", "--out", str(tmp_path)], check=True)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["seeds"] == 2 and summary["gradient_steps"] > 0
+    assert all(v > 0 for v in summary["trial_steps_per_s"].values())
+    if summary["device"].startswith("CPU"):
+        assert summary["seed1_first_epoch_max_relative_difference_to_cpu"] == 0
+    assert summary["within_float32_tolerance"]

@@ -53,6 +53,8 @@ def rule_files():
         blocks = re.split(r"^(?=\S)", smk.read_text(), flags=re.M)
         for block in blocks:
             head = re.match(r"rule (\w+):", block)
+            # Rules made in a loop (the training stacks) are known by their script's name.
+            head = head or re.match(r"for .*\n\s+rule:\n.*\"\.\./scripts/(\w+)\.py\"", block, re.S)
             # `task_env("...")`: the rule's env, but envs/neurogym.yaml for a NeuroGym task.
             conda = re.search(r"^\s+conda:\s*\n\s+(?:task_env\()?\"([^\"]+)\"", block, flags=re.M)
             script = re.search(r"^\s+script:\s*\n\s+\"([^\"]+)\"", block, flags=re.M)
@@ -141,7 +143,7 @@ def needed_pins(script: Path) -> dict[str, str]:
 
 # -- tests ------------------------------------------------------------------------------------
 def test_every_rule_has_its_own_env():
-    assert {"make_dataset", "train_network", "analyse_network", "aggregate_ensemble"} <= set(RULES)
+    assert {"make_dataset", "train_stack", "analyse_network", "aggregate_ensemble"} <= set(RULES)
     for rule, (env, _) in RULES.items():
         assert env == REPO / "envs" / f"{rule}.yaml", rule
         assert env.exists(), env
@@ -174,7 +176,7 @@ def test_env_is_a_conda_forge_env_pinned_like_pyproject(rule):
 def test_import_analysis_sees_lazy_imports_of_the_called_stage_only():
     """The check above could pass vacuously: training must need TensorFlow, and the dataset
     rule, whose stage module sits beside training's in rnn_ensembles.stages, must not."""
-    train = needed_pins(RULES["train_network"][1])
+    train = needed_pins(RULES["train_stack"][1])
     dataset = needed_pins(RULES["make_dataset"][1])
     assert {"tensorflow", "keras", "numpy", "h5py"} <= set(train)
     assert {"numpy", "h5py"} <= set(dataset) and "tensorflow" not in dataset

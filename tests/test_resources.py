@@ -47,8 +47,8 @@ def test_tiny_jobs_ask_for_the_floor(tmp_path):
     tiny = dict(n_units=8, n_train=64, n_validation=16, steps=120, batch_size=32, epochs=2)
     assert training_minutes(**tiny) == MIN_MINUTES
     jobs = job_resources(tmp_path, TRAIN)
-    assert int(jobs["train_network"]["runtime"]) == MIN_MINUTES
-    assert jobs["train_network"]["gpu"] == "0"
+    assert int(jobs["train_stack"]["runtime"]) == MIN_MINUTES
+    assert jobs["train_stack"]["gpu"] == "0"
 
 
 def test_train_job_resources_follow_the_config(tmp_path):
@@ -57,9 +57,11 @@ def test_train_job_resources_follow_the_config(tmp_path):
         "results/flipflop3/simple_rnn/N400/seed1/weights.h5",
         configfile=REPO / "config/paper.yaml",
     )
-    assert int(jobs["train_network"]["runtime"]) == training_minutes(**PAPER)
-    # The training split alone is 2 x 30050 trials x 340 steps x 3 bits x 4 bytes = 245 MB.
-    assert int(jobs["train_network"]["mem_mb"]) > 1024 + 245
+    # A stack of the five seeds: at most the five networks one after another.
+    assert int(jobs["train_stack"]["runtime"]) == training_minutes(**PAPER, networks=5)
+    # The training split alone is 2 x 30050 trials x 340 steps x 3 bits x 4 bytes = 245 MB,
+    # and each member's BPTT activations of a batch 4 x 128 x 340 x 400 x 4 bytes = 279 MB.
+    assert int(jobs["train_stack"]["mem_mb"]) > 1024 + (245e6 + 5 * 279e6) / 2**20
 
 
 def test_training_gpu_in_the_config_asks_for_one_gpu(tmp_path):
@@ -68,13 +70,13 @@ def test_training_gpu_in_the_config_asks_for_one_gpu(tmp_path):
     configfile = tmp_path / "gpu.yaml"
     configfile.write_text(yaml.safe_dump(config))
     jobs = job_resources(tmp_path, TRAIN, configfile=configfile)
-    assert jobs["train_network"]["gpu"] == "1"
+    assert jobs["train_stack"]["gpu"] == "1"
     assert "gpu" not in jobs["make_dataset"]
 
 
 def test_gpu_profile_gives_every_training_job_one_gpu(tmp_path):
     jobs = job_resources(tmp_path, TRAIN, "--profile", str(REPO / "profiles/gpu"))
-    assert jobs["train_network"]["gpu"] == "1"
+    assert jobs["train_stack"]["gpu"] == "1"
     assert "gpu" not in jobs["make_dataset"]
 
 

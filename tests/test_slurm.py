@@ -81,7 +81,7 @@ def slurm_run(slurm_cluster, tmp_path_factory):
             "--profile",
             str(REPO / "profiles/slurm"),
             "--groups",
-            "train_network=networks",
+            "train_stack=networks",
             "analyse_network=networks",
             "--group-components",
             f"networks={len(SEEDS)}",
@@ -163,6 +163,7 @@ def test_sacct_lists_the_jobs_completed_under_the_account(slurm_run, slurm_clust
     jobs = [line.split("|") for line in out.splitlines()]
     assert sorted(job[0] for job in jobs) == sorted(submissions(log)), out
     assert {(job[1], job[2]) for job in jobs} == {("COMPLETED", SITE["SBATCH_ACCOUNT"])}, out
-    # Jobs run in submission order: dataset, then the group, whose trainings run side by side.
+    # Jobs run in submission order: dataset, then the group (the stack, then the analyses side
+    # by side).
     group = sorted(jobs, key=lambda job: int(job[0]))[1]
     assert int(group[3]) == min(len(SEEDS), len(os.sched_getaffinity(0))), out

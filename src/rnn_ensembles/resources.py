@@ -57,10 +57,12 @@ def training_minutes(
     batch_size: int,
     epochs: int,
     attempt: int = 1,
+    networks: int = 1,
 ) -> int:
-    """The runtime to ask for, in whole minutes: the estimate times ``SAFETY`` times the
-    attempt (the second try after a timeout gets twice as long), at least ``MIN_MINUTES``."""
-    seconds = training_seconds(n_units, n_train, n_validation, steps, batch_size, epochs)
+    """The runtime to ask for, in whole minutes: the estimate for ``networks`` networks
+    trained one after another, times ``SAFETY`` times the attempt (the second try after a
+    timeout gets twice as long), at least ``MIN_MINUTES``."""
+    seconds = networks * training_seconds(n_units, n_train, n_validation, steps, batch_size, epochs)
     return max(MIN_MINUTES, math.ceil(SAFETY * attempt * seconds / 60))
 
 
@@ -95,7 +97,7 @@ def stage_costs(*benchmark_dirs) -> dict[str, dict]:
 
 def analysis_share(costs: dict[str, dict], rules=ANALYSIS_RULES) -> float:
     """Summed seconds of ``rules`` as a fraction of the seconds of training."""
-    training = costs.get("train_network", {}).get("seconds", 0.0)
+    training = costs.get("train_stack", {}).get("seconds", 0.0)
     if training <= 0:
-        raise ValueError("no train_network benchmark: cannot compare against training")
+        raise ValueError("no train_stack benchmark: cannot compare against training")
     return sum(costs.get(rule, {}).get("seconds", 0.0) for rule in rules) / training

@@ -204,6 +204,22 @@ def train(
     model = arch.build(
         n_units, x_train.shape[-1], y_train.shape[-1], seed=int(seed), **(model_options or {})
     )
+    from rnn_ensembles.stacking import stackable, train_stack
+
+    if stackable(architecture, [model]) is None:
+        # A stack of one: the ops of every stack, so that a seed trained alone and the same
+        # seed trained with others end with the same weights.
+        return train_stack(
+            dataset,
+            architecture,
+            n_units,
+            [seed],
+            config,
+            [checkpoint_dir] if checkpoint_dir else None,
+            log,
+            model_options,
+            on_build and (lambda _, model: on_build(model)),
+        )[0]
     optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=config.clipnorm)
     optimizer.build(model.trainable_variables)
     if on_build:
@@ -238,9 +254,9 @@ def train(
     started = time.perf_counter()
     status, reason = "budget_exhausted", f"max_epochs = {config.max_epochs} reached"
     if history:
-        status, reason = _stop_reason(history[-1], config, task) or (status, reason)
+        status, reason = stop_reason(history[-1], config, task) or (status, reason)
     epoch = start_epoch
-    while epoch < config.max_epochs and not (history and _stop_reason(history[-1], config, task)):
+    while epoch < config.max_epochs and not (history and stop_reason(history[-1], config, task)):
         epoch_start = time.perf_counter()
         order = np.random.default_rng([int(seed), epoch]).permutation(n_trials)
         losses = []
@@ -254,32 +270,44 @@ def train(
         val_out = predict(x_val).numpy()
         epoch += 1
         scores = task.score(val_out, val.targets, val.mask, val.conditions)
-        row = {
-            "epoch": epoch,
-            "loss": loss,
-            "val_loss": mean_squared_error(val_out, val.targets, val.mask),
-            "val_accuracy": scores.pop("accuracy"),
-            "seconds": time.perf_counter() - epoch_start,
-            **{f"val_{name}": float(value) for name, value in scores.items()},
-        }
+        val_loss = mean_squared_error(val_out, val.targets, val.mask)
+        row = epoch_row(epoch, loss, val_loss, scores, time.perf_counter() - epoch_start)
         history.append(row)
-        others = [f"{k[4:]} {v:.4f}" for k, v in row.items() if k.startswith("val_accuracy_")]
-        log(
-            f"epoch {epoch}: loss {row['loss']:.5f}  val_loss {row['val_loss']:.5f}  "
-            f"val_accuracy {row['val_accuracy']:.4f}"
-            + (f" ({', '.join(others)})" if others else "")
-            + f"  ({row['seconds']:.1f} s)"
-        )
+        log_epoch(row, log)
         if checkpoint:
             checkpoint.save(
                 model, optimizer, epoch, history, wall_before + time.perf_counter() - started
             )
-        stop = _stop_reason(row, config, task)
+        stop = stop_reason(row, config, task)
         if stop:
             status, reason = stop
     wall = wall_before + time.perf_counter() - started
     log(f"{status}: {reason}")
     return TrainingResult(model, history, status, reason, wall, len(history))
+
+
+def epoch_row(epoch: int, loss: float, val_loss: float, scores: dict, seconds: float) -> dict:
+    """One row of history.tsv: the epoch's training loss, validation loss and accuracy, its
+    seconds, then every other metric of the task's score as val_<metric>."""
+    scores = dict(scores)
+    return {
+        "epoch": epoch,
+        "loss": loss,
+        "val_loss": val_loss,
+        "val_accuracy": scores.pop("accuracy"),
+        "seconds": seconds,
+        **{f"val_{name}": float(value) for name, value in scores.items()},
+    }
+
+
+def log_epoch(row: dict, log=print, prefix: str = "") -> None:
+    others = [f"{k[4:]} {v:.4f}" for k, v in row.items() if k.startswith("val_accuracy_")]
+    log(
+        f"{prefix}epoch {row['epoch']}: loss {row['loss']:.5f}  val_loss {row['val_loss']:.5f}  "
+        f"val_accuracy {row['val_accuracy']:.4f}"
+        + (f" ({', '.join(others)})" if others else "")
+        + f"  ({row['seconds']:.1f} s)"
+    )
 
 
 def run_key(dataset, architecture, n_units, seed, config, model_options=None) -> str:
@@ -289,7 +317,7 @@ def run_key(dataset, architecture, n_units, seed, config, model_options=None) ->
     )
 
 
-def _stop_reason(row: dict, config: TrainingConfig, task):
+def stop_reason(row: dict, config: TrainingConfig, task):
     if not np.isfinite(row["loss"]):
         return "diverged", f"training loss became {row['loss']} at epoch {row['epoch']}"
     if config.loss_threshold is not None and row["loss"] < config.loss_threshold:

@@ -1,6 +1,6 @@
 rule analyse_network:
     input:
-        # Trained by train_network, or imported by import_network (dynamics.smk).
+        # Trained by train_stack, or imported by import_network (dynamics.smk).
         weights=f"{ANY_NETWORK}/weights.h5",
         dataset=rules.make_dataset.output.dataset,
     output:

@@ -42,8 +42,10 @@ def dataset_splits():
 
 
 def training_options():
-    """The TrainingConfig of rnn_ensembles.training; threads and gpu are job resources."""
-    return {k: v for k, v in config["training"].items() if k not in ("threads", "gpu")}
+    """The TrainingConfig of rnn_ensembles.training; threads, gpu and the stack size shape
+    the jobs."""
+    jobs = ("threads", "gpu", "stack_size")
+    return {k: v for k, v in config["training"].items() if k not in jobs}
 
 
 def variant_architecture(wildcards):

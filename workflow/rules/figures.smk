@@ -34,9 +34,9 @@ rule plot_dataset:
 
 rule plot_network:
     input:
-        weights=rules.train_network.output.weights,
-        initial_weights=rules.train_network.output.initial_weights,
-        history=rules.train_network.output.history,
+        weights=f"{NETWORK}/weights.h5",
+        initial_weights=f"{NETWORK}/initial_weights.h5",
+        history=f"{NETWORK}/history.tsv",
         arrays=f"{NETWORK}/analysis.h5",
     output:
         history=report(

@@ -114,3 +114,54 @@ def variant_seeds(wildcards):
 def variant_expected(wildcards):
     """Every (size, seed) the summary of a variant expects."""
     return variant_grid(wildcards.variant)
+
+
+def seed_stacks(seeds):
+    """The seeds of a size in the stacks that train together (training.stack_size)."""
+    size = config["training"]["stack_size"] or len(seeds)
+    return [tuple(seeds[i : i + size]) for i in range(0, len(seeds), size)]
+
+
+def stack_rules():
+    """The training rules, each as (its name, its member seeds as text, its variants), one
+    per distinct stack of seeds; with stack_size 1 a single one whose seed is a wildcard.
+    """
+    if config["training"]["stack_size"] == 1:
+        return [("train_stack", ("{seed}",), list(VARIANTS))]
+    stacks = {}  # stack -> the variants that train it, in the config's order
+    for variant, spec in VARIANTS.items():
+        for stack in seed_stacks(spec["seeds"]):
+            stacks.setdefault(stack, []).append(variant)
+    return [
+        (
+            "train_stack" if i == 0 else f"train_stack_{i + 1}",
+            tuple(map(str, stack)),
+            variants,
+        )
+        for i, (stack, variants) in enumerate(stacks.items())
+    ]
+
+
+def member_path(member, name):
+    """File ``name`` of the network of seed ``member`` (a number, or "{seed}")."""
+    return f"results/{{task}}/{{variant}}/N{{size}}/seed{member}/{name}"
+
+
+def stack_outputs(members):
+    """The training rule's outputs: each file of each member, named <file>_<position>."""
+    files = {"model": "model.keras", "weights": "weights.h5"}
+    files |= {"initial_weights": "initial_weights.h5", "history": "history.tsv"}
+    return {
+        f"{key}_{i}": member_path(member, name)
+        for i, member in enumerate(members)
+        for key, name in files.items()
+    }
+
+
+def stack_seeds(members):
+    """The seeds of a training job, from its wildcards where the seed is one."""
+
+    def seeds(wildcards):
+        return [int(member.format(**wildcards)) for member in members]
+
+    return seeds

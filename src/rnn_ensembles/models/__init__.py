@@ -9,6 +9,10 @@ An architecture module provides
   mapping (batch, time, inputs) to (batch, time, outputs), its recurrent layer named
   ``recurrent`` and its readout ``readout``;
 * ``to_network(model, attrs)``: the trained model's weights as ``NETWORK``;
+* optionally ``stack_form(models)``: the models (one per seed, same options) as one
+  stacked model with a member axis (:class:`~rnn_ensembles.models.simple_rnn.RateStack`:
+  ``loss_and_gradients``, ``outputs``, ``subset``), or a sentence saying why they do not
+  stack; :func:`rnn_ensembles.stacking.train_stack` trains the seeds of a size with it;
 * optionally ``loss_and_gradients(model, inputs, targets)``, a faster gradient of the
   training loss than TensorFlow's automatic differentiation.
 

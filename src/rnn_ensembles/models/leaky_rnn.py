@@ -40,6 +40,7 @@ OPTIONS = {
 NETWORK_OPTIONS = ("tau", "dt", "noise_std", *simple_rnn.CONSTRAINT_OPTIONS)
 
 loss_and_gradients = simple_rnn.loss_and_gradients
+stack_form = simple_rnn.stack_form
 
 
 def option_problems(options: dict) -> list[str]:

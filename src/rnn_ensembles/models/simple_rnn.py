@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 from rnn_ensembles.models.rate import RateNetwork
 
 
@@ -251,134 +253,254 @@ def loss_and_gradients(model, inputs, targets, mask=None, chunk: int = 20):
 
     With ``mask`` (the shape of ``targets``) the loss is the masked MSE
     ``mean(mask * (output - target)^2)`` (:func:`masked_mse`); without it, the plain mean
-    over every step and channel, by the same ops as before masks existed.
+    over every step and channel.
 
     For ``SimpleRNN`` and for :class:`~rnn_ensembles.models.layers.RateCell` (any alpha,
-    mask and Dale's law). The same numbers as ``keras.losses.MeanSquaredError`` under a
-    ``GradientTape`` (up to float32 rounding; tests/test_network.py checks it), in about half
-    the time on a CPU (two thirds with alpha < 1 or constraints): the input drive
-    ``x W_in`` and every weight gradient are single matmuls over all steps and trials, and
-    the two time loops hold nothing but ``h W_rec + drive, tanh`` forward and
-    ``(dh + g) (1 - h^2), g W_rec^T`` backward (with alpha < 1 also the blend with the
-    previous state). Each loop runs over chunks of ``chunk`` steps written out in the graph,
-    which keeps the per-step overhead of a loop iteration small without the long compile of
-    a fully unrolled trial. The constraints
-    enter only through the effective matrices: their gradients are taken by hand, and
-    carried to the variables by a ``GradientTape`` over the constraint map alone.
-
-    A cell with recurrent noise (``noise_std`` > 0) is differentiated by ``GradientTape``
-    over ``model(inputs, training=True)`` instead, which draws the noise as the cell does.
+    mask and Dale's law): the model as a stack of one (:class:`RateStack`), so that a
+    network trained alone and the same network trained in a stack run the same ops. The
+    same numbers as ``keras.losses.MeanSquaredError`` under a ``GradientTape`` (up to
+    float32 rounding; tests/test_network.py checks it). A cell with recurrent noise
+    (``noise_std`` > 0) is differentiated by ``GradientTape`` over
+    ``model(inputs, training=True)`` instead, which draws the noise as the cell does.
 
     Returns the loss and the gradients in the order of ``model.trainable_variables``
     (``W_in``, ``W_rec``, ``W_out``, ``b_out``). Call inside a ``tf.function``.
     """
-    import tensorflow as tf
+    stack = stack_form([model])
+    if isinstance(stack, str):
+        return _tape_loss_and_gradients(model, inputs, targets, mask)
+    variables = [v[None] for v in model.trainable_variables]
+    loss, grads = stack.loss_and_gradients(
+        variables, inputs[None], targets[None], None if mask is None else mask[None], chunk
+    )
+    return loss[0], [g[0] for g in grads]
+
+
+def stack_form(models):
+    """The :class:`RateStack` of ``models`` (one architecture and options, any seeds), or a
+    sentence saying why they cannot be stacked (recurrent noise: its draws are the cell's)."""
+    import keras
 
     from rnn_ensembles.models.layers import RateCell
 
-    cell = model.get_layer("recurrent").cell
-    rate_cell = isinstance(cell, RateCell)
-    if rate_cell and cell.noise_std > 0:
-        return _tape_loss_and_gradients(model, inputs, targets, mask)
-    readout = model.get_layer("readout")
-    variables = [cell.kernel, cell.recurrent_kernel]
-    if rate_cell and cell.constrained:
+    cells = [model.get_layer("recurrent").cell for model in models]
+    if all(isinstance(cell, keras.layers.SimpleRNNCell) for cell in cells):
+        return RateStack(1.0, None, None, False)
+    if not all(isinstance(cell, RateCell) for cell in cells):
+        return "not all of them are rate networks"
+    first = cells[0]
+    if first.noise_std > 0:
+        return f"noise_std = {first.noise_std}: the noise is drawn by each network's cell"
+    masks = None if first.mask is None else np.stack([cell.mask for cell in cells])
+    nonnegative = first.dale and first.dale_inputs == "nonnegative"
+    return RateStack(first.alpha, first.signs, masks, nonnegative)
+
+
+class RateStack:
+    """K rate networks of one architecture and options, trained as one: every weight with a
+    leading member axis, every product a batched matmul over it (Eq. 6/7, no bias).
+
+    The members differ only in their weights and connection masks. Each slice of a batched
+    matmul on the CPU is computed as the matmul of that member alone, whatever K, and the
+    weight gradients are taken member by member, so a member's numbers do not depend on
+    the stack it is in (tests/test_stacking.py checks it to the bit).
+
+    Args:
+        alpha: dt / tau, 1 for Eq. 7.
+        signs: (N,) +1/-1 of each unit under Dale's law, or ``None``.
+        masks: (K, N, N) 0/1 connection masks, or ``None``.
+        nonnegative_inputs: W_in = |K| (Dale's law with ``dale_inputs = "nonnegative"``).
+    """
+
+    def __init__(self, alpha: float, signs, masks, nonnegative_inputs: bool):
+        self.alpha, self.signs, self.masks = float(alpha), signs, masks
+        self.nonnegative_inputs = bool(nonnegative_inputs)
+
+    @property
+    def constrained(self) -> bool:
+        return self.masks is not None or self.signs is not None or self.nonnegative_inputs
+
+    def subset(self, members) -> RateStack:
+        """The stack of the members at indices ``members`` only."""
+        masks = None if self.masks is None else self.masks[list(members)]
+        return RateStack(self.alpha, self.signs, masks, self.nonnegative_inputs)
+
+    def effective_kernels(self, kernel, recurrent):
+        """(W_in, W_rec) of every member from the variables, as RateCell.effective_kernels."""
+        import tensorflow as tf
+
+        if self.nonnegative_inputs:
+            kernel = tf.abs(kernel)
+        if self.signs is not None:
+            recurrent = tf.abs(recurrent) * tf.cast(self.signs[:, None], recurrent.dtype)
+        if self.masks is not None:
+            recurrent = recurrent * tf.cast(self.masks, recurrent.dtype)
+        return kernel, recurrent
+
+    def outputs(self, variables, inputs, chunk: int = 20):
+        """(K, B, T, outputs) of the members on ``inputs`` (K, B, T, inputs)."""
+        import tensorflow as tf
+
+        w_in, w_rec = self.effective_kernels(*variables[:2])
+        states = self._states(w_in, w_rec, inputs, chunk)
+        h_all = states[0][:, states[-1] :]
+        k, steps, batch, n_units = (tf.shape(h_all)[i] for i in range(4))
+        flat = tf.reshape(h_all, [k, -1, n_units])
+        out = tf.matmul(flat, variables[2]) + variables[3][:, None, :]
+        return tf.transpose(tf.reshape(out, [k, steps, batch, -1]), [0, 2, 1, 3])
+
+    def _states(self, w_in, w_rec, inputs, chunk):
+        """The forward pass: h (K, T', B, N) at every step, time-major and padded at the
+        front to whole chunks, with alpha < 1 also tanh(.) of every step, and the pad."""
+        import tensorflow as tf
+
+        alpha, leaky = self.alpha, self.alpha != 1.0
+        n_members, n_in, n_units = w_in.shape
+        steps = inputs.shape[2]
+        pad = -steps % chunk
+        n_chunks = (steps + pad) // chunk
+        batch = tf.shape(inputs)[1]
+        # Time-major, padded at the front with zero inputs: with h(0) = 0 and no bias the
+        # state stays exactly 0 through the padding, which therefore adds nothing to the
+        # loss or to any gradient (h(t-1) = 0 and x(t) = 0 there).
+        x = tf.transpose(inputs, [0, 2, 1, 3])
+        if pad:  # known when the graph is traced; a pad of 0 would still copy the array
+            x = tf.pad(x, [[0, 0], [pad, 0], [0, 0], [0, 0]])
+        x_flat = tf.reshape(x, [n_members, -1, n_in])
+        drive = tf.reshape(tf.matmul(x_flat, w_in), [n_members, n_chunks, chunk, batch, n_units])
+
+        def forward(c, h, states, *rates):
+            out, rates_c = [], []
+            for drive_t in tf.unstack(drive[:, c], axis=1):
+                rate = tf.tanh(drive_t + tf.matmul(h, w_rec))
+                if leaky:  # h <- (1 - alpha) h + alpha tanh(.), and tanh(.) kept for tanh'
+                    rates_c.append(rate)
+                    h = (1.0 - alpha) * h + alpha * rate
+                else:
+                    h = rate
+                out.append(h)
+            arrays = [states.write(c, tf.stack(out))]
+            if leaky:
+                arrays.append(rates[0].write(c, tf.stack(rates_c)))
+            return c + 1, h, *arrays
+
+        arrays = [tf.TensorArray(tf.float32, n_chunks) for _ in range(2 if leaky else 1)]
+        _, _, *arrays = tf.while_loop(
+            lambda c, *_: c < n_chunks,
+            forward,
+            (0, tf.zeros([n_members, batch, n_units]), *arrays),
+        )
+        # (chunks, chunk, K, B, N) -> (K, T', B, N)
+        return (
+            *(
+                tf.transpose(tf.reshape(a.stack(), [-1, n_members, batch, n_units]), [1, 0, 2, 3])
+                for a in arrays
+            ),
+            x_flat,
+            pad,
+        )
+
+    def loss_and_gradients(self, variables, inputs, targets, mask=None, chunk: int = 20):
+        """Each member's training loss (K,) and its gradients, by hand-written BPTT.
+
+        ``variables``: kernel (K, I, N), recurrent kernel (K, N, N), readout kernel
+        (K, N, O) and bias (K, O); ``inputs``, ``targets`` and ``mask`` (K, B, T, .), each
+        member its own batch. The input drive ``x W_in`` and every weight gradient are
+        single (batched) matmuls over all steps and trials, and the two time loops hold
+        nothing but ``h W_rec + drive, tanh`` forward and ``(dh + g) (1 - h^2), g W_rec^T``
+        backward (with alpha < 1 also the blend with the previous state). Each loop runs
+        over chunks of ``chunk`` steps written out in the graph, which keeps the per-step
+        overhead of a loop iteration small without the long compile of a fully unrolled
+        trial. The constraints enter only through the effective matrices: their gradients
+        are taken by hand, and carried to the variables by a ``GradientTape`` over the
+        constraint map alone. Call inside a ``tf.function``.
+        """
+        import tensorflow as tf
+
+        kernel, recurrent, w_out, b_out = variables
         # Records the few element-wise ops from the variables to W_in, W_rec; the time loops
         # below are differentiated by hand.
         with tf.GradientTape() as constraint_tape:
-            w_in, w_rec = cell.effective_kernels()
-    else:
-        w_in, w_rec = variables
-    alpha = cell.alpha if rate_cell else 1.0
-    leaky = alpha != 1.0
-    w_out, b_out = readout.kernel, readout.bias
-    n_units, n_in, n_out = w_rec.shape[0], w_in.shape[0], w_out.shape[1]
-    steps = inputs.shape[1]
-    pad = -steps % chunk
-    n_chunks = (steps + pad) // chunk
-    batch = tf.shape(inputs)[0]
-    # Time-major, padded at the front with zero inputs: with h(0) = 0 and no bias the state
-    # stays exactly 0 through the padding, which therefore adds nothing to the loss or to
-    # any gradient (h(t-1) = 0 and x(t) = 0 there).
-    x = tf.transpose(inputs, [1, 0, 2])
-    if pad:  # known when the graph is traced; a pad of 0 would still copy the whole array
-        x = tf.pad(x, [[pad, 0], [0, 0], [0, 0]])
-    x_flat = tf.reshape(x, [-1, n_in])
-    drive = tf.reshape(tf.matmul(x_flat, w_in), [n_chunks, chunk, batch, n_units])
+            constraint_tape.watch([kernel, recurrent])
+            w_in, w_rec = self.effective_kernels(kernel, recurrent)
+        alpha, leaky = self.alpha, self.alpha != 1.0
+        n_members, n_units, n_out = w_out.shape
+        steps = inputs.shape[2]
+        *states, x_flat, pad = self._states(w_in, w_rec, inputs, chunk)
+        h_all = states[0]
+        n_chunks = (steps + pad) // chunk
+        batch = tf.shape(inputs)[1]
+        h_flat = tf.reshape(h_all[:, pad:], [n_members, -1, n_units])
+        y_flat = tf.reshape(tf.transpose(targets, [0, 2, 1, 3]), [n_members, -1, n_out])
+        error = tf.matmul(h_flat, w_out) + b_out[:, None, :] - y_flat
+        size = tf.cast(tf.size(error[0]), error.dtype)
+        if mask is None:
+            loss = tf.reduce_mean(tf.square(error), [1, 2])
+            d_out = 2.0 * error / size
+        else:
+            weight = tf.reshape(tf.transpose(mask, [0, 2, 1, 3]), [n_members, -1, n_out])
+            loss = tf.reduce_mean(weight * tf.square(error), [1, 2])
+            d_out = 2.0 * weight * error / size
+        d_h = tf.reshape(
+            tf.matmul(d_out, w_out, transpose_b=True), [n_members, steps, batch, n_units]
+        )
+        if pad:
+            d_h = tf.pad(d_h, [[0, 0], [pad, 0], [0, 0], [0, 0]])
+        if leaky:  # d h(t) / d(x W_in + h W_rec) at every step
+            slope = alpha * (1.0 - tf.square(states[1]))
+        else:
+            slope = 1.0 - tf.square(h_all)  # tanh' at every step
+        chunked = [n_members, n_chunks, chunk, batch, n_units]
+        d_h, slope = tf.reshape(d_h, chunked), tf.reshape(slope, chunked)
+        w_rec_t = tf.transpose(w_rec, [0, 2, 1])  # once, not a transposed product per step
 
-    def forward(c, h, states, *rates):
-        out, rates_c = [], []
-        for drive_t in tf.unstack(drive[c]):
-            rate = tf.tanh(drive_t + tf.matmul(h, w_rec))
-            if leaky:  # h <- (1 - alpha) h + alpha tanh(.), and tanh(.) kept for tanh'
-                rates_c.append(rate)
-                h = (1.0 - alpha) * h + alpha * rate
-            else:
-                h = rate
-            out.append(h)
-        arrays = [states.write(c, tf.stack(out))]
-        if leaky:
-            arrays.append(rates[0].write(c, tf.stack(rates_c)))
-        return c + 1, h, *arrays
+        def backward(c, g, deltas):
+            d_h_c, slope_c = tf.unstack(d_h[:, c], axis=1), tf.unstack(slope[:, c], axis=1)
+            out = [None] * chunk
+            for t in reversed(range(chunk)):
+                # dL/dh(t) in full, then dL/d(x W_in + h W_rec) at step t; multiplying by
+                # tanh' here, on a block that is in cache, saves a pass over the whole array.
+                total = d_h_c[t] + g
+                out[t] = total * slope_c[t]
+                g = tf.matmul(out[t], w_rec_t)
+                if leaky:
+                    g += (1.0 - alpha) * total
+            return c - 1, g, deltas.write(c, tf.stack(out))
 
-    arrays = [tf.TensorArray(tf.float32, n_chunks) for _ in range(2 if leaky else 1)]
-    _, _, *arrays = tf.while_loop(
-        lambda c, *_: c < n_chunks, forward, (0, tf.zeros([batch, n_units]), *arrays)
-    )
-    h_all = tf.reshape(arrays[0].stack(), [-1, batch, n_units])
-    h_flat = tf.reshape(h_all[pad:], [-1, n_units])
-    y_flat = tf.reshape(tf.transpose(targets, [1, 0, 2]), [-1, n_out])
-    error = tf.matmul(h_flat, w_out) + b_out - y_flat
-    if mask is None:
-        loss = tf.reduce_mean(tf.square(error))
-        d_out = 2.0 * error / tf.cast(tf.size(error), error.dtype)
-    else:
-        weight = tf.reshape(tf.transpose(mask, [1, 0, 2]), [-1, n_out])
-        loss = tf.reduce_mean(weight * tf.square(error))
-        d_out = 2.0 * weight * error / tf.cast(tf.size(error), error.dtype)
-    d_h = tf.reshape(tf.matmul(d_out, w_out, transpose_b=True), [steps, batch, n_units])
-    if pad:
-        d_h = tf.pad(d_h, [[pad, 0], [0, 0], [0, 0]])
-    if leaky:  # d h(t) / d(x W_in + h W_rec) at every step
-        rates_all = tf.reshape(arrays[1].stack(), [-1, batch, n_units])
-        slope = alpha * (1.0 - tf.square(rates_all))
-    else:
-        slope = 1.0 - tf.square(h_all)  # tanh' at every step
-    d_h = tf.reshape(d_h, [n_chunks, chunk, batch, n_units])
-    slope = tf.reshape(slope, [n_chunks, chunk, batch, n_units])
-    w_rec_t = tf.transpose(w_rec)  # once, not a transposed product at every time step
+        _, _, deltas = tf.while_loop(
+            lambda c, *_: c >= 0,
+            backward,
+            (
+                n_chunks - 1,
+                tf.zeros([n_members, batch, n_units]),
+                tf.TensorArray(tf.float32, n_chunks),
+            ),
+        )
+        deltas = tf.transpose(
+            tf.reshape(deltas.stack(), [-1, n_members, batch, n_units]), [1, 0, 2, 3]
+        )
+        # h(t-1) = 0 at the first step: W_rec's gradient pairs h(t) with delta(t+1), no zeros.
+        h_prev = tf.reshape(h_all[:, :-1], [n_members, -1, n_units])
+        delta = tf.reshape(deltas, [n_members, -1, n_units])
+        delta_next = tf.reshape(deltas[:, 1:], [n_members, -1, n_units])
 
-    def backward(c, g, deltas):
-        d_h_c, slope_c = tf.unstack(d_h[c]), tf.unstack(slope[c])
-        out = [None] * chunk
-        for t in reversed(range(chunk)):
-            # dL/dh(t) in full, then dL/d(x W_in + h W_rec) at step t; multiplying by tanh'
-            # here, on a block that is in cache, saves a pass over the whole array.
-            total = d_h_c[t] + g
-            out[t] = total * slope_c[t]
-            g = tf.matmul(out[t], w_rec_t)
-            if leaky:
-                g += (1.0 - alpha) * total
-        return c - 1, g, deltas.write(c, tf.stack(out))
+        def per_member(a, b):
+            # A^T B over every step and trial: a long contraction into a small matrix, which
+            # TensorFlow splits over threads by the shape it sees. Member by member, so that
+            # a member's bits do not depend on how many others share the stack.
+            return tf.stack([tf.matmul(a[j], b[j], transpose_a=True) for j in range(n_members)])
 
-    _, _, deltas = tf.while_loop(
-        lambda c, *_: c >= 0,
-        backward,
-        (n_chunks - 1, tf.zeros([batch, n_units]), tf.TensorArray(tf.float32, n_chunks)),
-    )
-    deltas = tf.reshape(deltas.stack(), [-1, batch, n_units])
-    delta = tf.reshape(deltas, [-1, n_units])
-    # h(t-1) = 0 at the first step: W_rec's gradient pairs h(t) with delta(t+1), no zeros.
-    h_prev = tf.reshape(h_all[:-1], [-1, n_units])
-    grads = [
-        tf.matmul(x_flat, delta, transpose_a=True),
-        tf.matmul(h_prev, tf.reshape(deltas[1:], [-1, n_units]), transpose_a=True),
-        tf.matmul(h_flat, d_out, transpose_a=True),
-        tf.reduce_sum(d_out, 0),
-    ]
-    if rate_cell and cell.constrained:
-        grads[:2] = constraint_tape.gradient([w_in, w_rec], variables, output_gradients=grads[:2])
-    return loss, grads
+        grads = [
+            per_member(x_flat, delta),
+            per_member(h_prev, delta_next),
+            per_member(h_flat, d_out),
+            tf.stack([tf.reduce_sum(d_out[j], 0) for j in range(n_members)]),
+        ]
+        if self.constrained:
+            grads[:2] = constraint_tape.gradient(
+                [w_in, w_rec], [kernel, recurrent], output_gradients=grads[:2]
+            )
+        return loss, grads
 
 
 def _tape_loss_and_gradients(model, inputs, targets, mask=None):

@@ -36,8 +36,8 @@ def aggregate_ensemble(
         ]
         if failed:
             log.warning(
-                "once the cause is fixed, retrain just those with: snakemake --cores all "
-                "--forcerun %s",
+                "once the cause is fixed, retrain them (with the seeds of their stacks, "
+                "which end as before) with: snakemake --cores all --forcerun %s",
                 " ".join(failed),
             )
     positions = {}

@@ -9,8 +9,9 @@ from rnn_ensembles.io import DataFileError
 log = logging.getLogger("rnn_ensembles")
 
 
-def log_to(path) -> None:
-    """Send this process's log and stderr (TensorFlow's messages too) to ``path``.
+def log_to(path, *copies) -> None:
+    """Send this process's log and stderr (TensorFlow's messages too) to ``path``, and the
+    log also to each of ``copies`` (the other networks of a training stack).
 
     Warnings and errors of the workflow also go, one line each, to the original stderr,
     which Snakemake shows.  A bad input file (:class:`DataFileError`) ends the job with
@@ -27,6 +28,10 @@ def log_to(path) -> None:
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
+    for copy in copies:
+        also = logging.FileHandler(copy)
+        also.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(also)
     to_console = logging.StreamHandler(console)
     to_console.setLevel(logging.WARNING)
     to_console.setFormatter(_OneLine())

@@ -1,5 +1,5 @@
-"""The training stage: one network trained and written with its record; a failure is
-recorded, not raised."""
+"""The training stage: a stack of networks (the seeds of one size) trained and each written
+with its record; a failure is recorded, not raised."""
 
 from __future__ import annotations
 
@@ -12,51 +12,56 @@ from rnn_ensembles import dataset
 from rnn_ensembles.io import atomic_path
 from rnn_ensembles.stages.log import log
 
+# The files of a trained network, as the training rule names them.
+FILES = ("model", "weights", "initial_weights", "history")
 
-def train_network(
+
+def train_networks(
     dataset_path,
-    outputs: dict,
+    outputs: list[dict],
     variant: str,
     architecture: str,
     size: int,
-    seed: int,
+    seeds: list[int],
     training: dict,
     threads: int = 1,
-    checkpoint_dir=None,
+    checkpoint_dirs=None,
     model_options: dict | None = None,
 ) -> None:
-    """Train one network and write ``outputs``: model (.keras), weights, initial weights
-    (all HDF5 with named arrays) and history (TSV). ``model_options`` go to the
-    architecture's ``build`` (e.g. ``recurrent_initializer``)."""
+    """Train one network per seed of ``seeds`` as one stack and write each network's
+    ``outputs`` (in the order of ``seeds``): model (.keras), weights, initial weights (all
+    HDF5 with named arrays) and history (TSV). ``model_options`` go to the architecture's
+    ``build`` (e.g. ``recurrent_initializer``)."""
     from rnn_ensembles import training as tr
+    from rnn_ensembles.stacking import train_stack
 
     config = tr.TrainingConfig(**training)
     # The input is checked before TensorFlow is loaded: a bad file fails in a second.
     data = dataset.read(dataset_path, splits=("train", "validation"))
     tr.configure_tensorflow(threads, config.deterministic)
     log.info(
-        "training %s N=%d seed=%d on %s (%s)",
+        "training %s N=%d seeds %s on %s (%s)",
         architecture,
         size,
-        seed,
+        seeds,
         dataset_path,
         tr.device_name(),
     )
+    dirs = list(checkpoint_dirs) if checkpoint_dirs else [None] * len(seeds)
     initial = {}
 
-    def keep_initial(model):
-        initial["network"] = model_to_network(architecture, model, {})
-        initial["model"] = model  # last: a failure is recorded only with both at hand
+    def keep_initial(seed, model):
+        initial[seed] = (model_to_network(architecture, model, {}), model)
 
     started = time.perf_counter()
     try:
-        result = tr.train(
+        results = train_stack(
             data,
             architecture,
             size,
-            seed,
+            seeds,
             config,
-            checkpoint_dir=checkpoint_dir,
+            checkpoint_dirs=checkpoint_dirs,
             log=log.info,
             on_build=keep_initial,
             model_options=model_options,
@@ -66,35 +71,57 @@ def train_network(
         # and aggregating the rest of the ensemble.  The exception text goes into the weights
         # file and networks.tsv and the traceback into the log, so that a bug in the code
         # is not taken for a failure of training.  Without a model there is nothing to write.
-        if "model" not in initial:
+        if len(initial) < len(seeds):
             raise
-        key = tr.run_key(data, architecture, size, seed, config, model_options)
-        history = tr.Checkpoint(checkpoint_dir, key).history() if checkpoint_dir else []
-        result = failed_training(err, initial["model"], history, started, f"N={size} seed={seed}")
+        results = []
+        for seed, directory in zip(seeds, dirs, strict=True):
+            key = tr.run_key(data, architecture, size, seed, config, model_options)
+            history = tr.Checkpoint(directory, key).history() if directory else []
+            name = f"N={size} seed={seed}"
+            results.append(failed_training(err, initial[seed][1], history, started, name))
+    for seed, result, files, directory in zip(seeds, results, outputs, dirs, strict=True):
+        if result.attrs.get("error") is not None:  # this member alone failed
+            name = f"N={size} seed={seed}"
+            result = failed_training(result.attrs["error"], result.model, result.history,
+                                     started, name)  # fmt: skip
+        write_network(
+            result,
+            initial[seed][0],
+            files,
+            directory,
+            variant=variant,
+            architecture=architecture,
+            n_units=size,
+            seed=seed,
+            stack_seeds=json.dumps(seeds),
+            threads=threads,
+            device=tr.device_name(),
+            dataset=str(dataset_path),
+            dataset_fingerprint=data.fingerprint,
+            training_config=json.dumps(training, sort_keys=True),
+            model_options=json.dumps(model_options or {}, sort_keys=True),
+        )
+
+
+def write_network(result, initial, outputs: dict, checkpoint_dir, **attrs) -> None:
+    """The files of one trained network, its training record in their attributes."""
+    from rnn_ensembles import training as tr
+
     attrs = {
-        "variant": variant,
-        "architecture": architecture,
-        "n_units": size,
-        "seed": seed,
+        **attrs,
         "epochs": result.epochs,
         "final_loss": result.history[-1]["loss"] if result.history else float("nan"),
         "final_val_accuracy": result.history[-1]["val_accuracy"] if result.history else 0.0,
         "status": result.status,
         "status_reason": result.reason,
         "wall_time_s": result.wall_time_s,
-        "threads": threads,
-        "device": tr.device_name(),
-        "dataset": str(dataset_path),
-        "dataset_fingerprint": data.fingerprint,
-        "training_config": json.dumps(training, sort_keys=True),
-        "model_options": json.dumps(model_options or {}, sort_keys=True),
         **tr.package_versions(),
     }
     write_history(result.history, outputs["history"])
-    initial["network"].attrs.update(attrs, stage="initial")
+    initial.attrs.update(attrs, stage="initial")
     attrs["stage"] = "trained"
-    initial["network"].save(outputs["initial_weights"])
-    model_to_network(architecture, result.model, attrs).save(outputs["weights"])
+    initial.save(outputs["initial_weights"])
+    model_to_network(attrs["architecture"], result.model, attrs).save(outputs["weights"])
     with atomic_path(outputs["model"]) as tmp:
         result.model.save(tmp)
     # A failed network keeps its checkpoint: rerun, it resumes from its last epoch.
