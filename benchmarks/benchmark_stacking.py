@@ -10,7 +10,9 @@
   another; wall seconds until every member has stopped, and how many reach the test accuracy
   of config.yaml's criterion. Also whether the stack's weights equal those trained alone.
 * the whole default workflow (config.yaml) with ``--cores 2``: stacks of all seeds of a
-  size (the default) against ``training.stack_size: 1`` (a job per network).
+  size (the default) against ``training.stack_size: 1`` (a job per network), or with
+  ``--baseline`` against a checkout of an earlier version (its own Snakefile and package;
+  its one-network path is measured in the throughput rows too).
 
 Every measurement runs in its own process (its own thread pools). Writes ``benchmark.tsv``
 and ``summary.txt`` to ``--out``.
@@ -48,16 +50,21 @@ def _data(task: dict, sizes: dict, seed: int):
 
 def worker_throughput(a: dict) -> dict:
     """Seconds of each epoch after the first: of one network alone, or of a stack of K."""
-    from rnn_ensembles.stacking import train_stack
-    from rnn_ensembles.training import TrainingConfig, configure_tensorflow
+    from rnn_ensembles.training import TrainingConfig, configure_tensorflow, train
 
     configure_tensorflow(1, deterministic=True)
     data = _data(a["task"], {"train": a["n_trials"], "validation": 1, "test": 1}, 2024)
     config = TrainingConfig(
         batch_size=a["batch_size"], max_epochs=a["epochs"], target_accuracy=None
     )
-    seeds = list(range(1, a["stack"] + 1))
-    results = train_stack(data, "simple_rnn", a["n_units"], seeds, config, log=lambda _: None)
+    quiet = {"log": lambda _: None}
+    if a["stack"] == 1:  # alone, through the API that a baseline checkout has too
+        results = [train(data, "simple_rnn", a["n_units"], 1, config, **quiet)]
+    else:
+        from rnn_ensembles.stacking import train_stack
+
+        seeds = list(range(1, a["stack"] + 1))
+        results = train_stack(data, "simple_rnn", a["n_units"], seeds, config, **quiet)
     x = data.inputs("train")
     return {
         "seconds": [row["seconds"] for row in results[0].history[1:]],
@@ -108,11 +115,13 @@ def worker_ensemble(a: dict) -> dict:
 WORKERS = {"throughput": worker_throughput, "ensemble": worker_ensemble}
 
 
-def run_worker(kind: str, **args) -> dict:
+def run_worker(kind: str, checkout: Path = ROOT, **args) -> dict:
+    """One measurement in a fresh process, with the package of ``checkout``."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
+    env["PYTHONPATH"] = os.pathsep.join([str(checkout / "src"), env.get("PYTHONPATH", "")])
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", json.dumps({"kind": kind, **args})],
-        capture_output=True, text=True, check=False,
-        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0"),
+        capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode or not lines:
@@ -137,24 +146,34 @@ class Table:
 
 
 def measure_throughput(table: Table, plan: dict, summary: list):
-    """Stacked against alone, per core, the runs of each N interleaved over repeats."""
+    """Stacked against alone, per core, the runs of each N interleaved over repeats; with a
+    baseline checkout also its one network alone."""
     for n_units, n_trials in plan["throughput_sizes"]:
         common = dict(task=plan["task"], n_units=n_units, n_trials=n_trials,
                       batch_size=64, epochs=plan["epochs"])  # fmt: skip
-        seconds = {k: [] for k in (1, *plan["stacks"])}
+        runs = {k: (k, ROOT) for k in (1, *plan["stacks"])}
+        if plan["baseline"]:
+            runs["baseline"] = (1, plan["baseline"])
+        rates = {key: [] for key in runs}
         for _ in range(plan["repeats"]):
-            for k in seconds:
-                result = run_worker("throughput", stack=k, **common)
-                seconds[k].append(result["trial_steps"] / statistics.median(result["seconds"]))
-        alone = statistics.median(seconds[1])
+            for key, (k, checkout) in runs.items():
+                result = run_worker("throughput", checkout, stack=k, **common)
+                rates[key].append(result["trial_steps"] / statistics.median(result["seconds"]))
+        rate = {key: statistics.median(values) for key, values in rates.items()}
+        alone = rate[1]
         table.add("throughput", "alone", alone, "trial-steps/s/core", 1.0, n_units=n_units, stack=1)
         ratios = []
         for k in plan["stacks"]:
-            stacked = statistics.median(seconds[k])
-            ratios.append(f"K={k} {stacked / alone:.2f}x")
-            table.add("throughput", "stacked", stacked, "trial-steps/s/core", stacked / alone,
+            ratios.append(f"K={k} {rate[k] / alone:.2f}x")
+            table.add("throughput", "stacked", rate[k], "trial-steps/s/core", rate[k] / alone,
                       "ratio: to one network alone (separate one-thread jobs)",
                       n_units=n_units, stack=k)  # fmt: skip
+        if plan["baseline"]:
+            before = rate["baseline"]
+            ratios.append(f"(baseline checkout alone {before / alone:.2f}x)")
+            table.add("throughput", "alone, baseline checkout", before, "trial-steps/s/core",
+                      before / alone, "ratio: to one network alone",
+                      n_units=n_units, stack=1)  # fmt: skip
         summary.append(
             f"throughput per core, N = {n_units}: stacked vs separate " + ", ".join(ratios)
         )
@@ -194,33 +213,39 @@ def measure_ensemble(table: Table, plan: dict, summary: list):
 
 
 def measure_workflow(table: Table, plan: dict, summary: list):
-    """The whole workflow of ``plan["workflow_config"]`` with --cores 2, stacked and not."""
+    """The whole workflow of ``plan["workflow_config"]`` with --cores 2: stacked, against a
+    job per network (stack_size 1) or, with a baseline checkout, against that checkout."""
+    reference = "baseline checkout" if plan["baseline"] else "a job per network"
+    runs = {"stacks of every seed": (None, ROOT)}
+    runs[reference] = (None, plan["baseline"]) if plan["baseline"] else (1, ROOT)
     seconds = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for stack_size in (None, 1):
+        for name, (stack_size, checkout) in runs.items():
             config = json.loads(json.dumps(plan["workflow_config"]))
-            config.setdefault("training", {})["stack_size"] = stack_size
-            workdir = Path(tmp) / f"stack_{stack_size}"
+            if checkout == ROOT:  # an earlier version may not know the key
+                config.setdefault("training", {})["stack_size"] = stack_size
+            workdir = Path(tmp) / name.replace(" ", "_")
             workdir.mkdir()
             (workdir / "config.yaml").write_text(yaml.safe_dump(config))
             command = [
-                sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
+                sys.executable, "-m", "snakemake", "--snakefile", str(checkout / "Snakefile"),
                 "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"),
                 "--cores", "2", "--quiet", *plan["workflow_args"],
             ]  # fmt: skip
+            env = dict(os.environ, PYTHONPATH=str(checkout / "src"))
             start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-            seconds[stack_size] = time.perf_counter() - start
-    for stack_size, s in seconds.items():
-        name = "stacks of every seed" if stack_size is None else "a job per network"
-        table.add("workflow", name, s, "s", seconds[1] / s, "--cores 2; ratio: speed-up")
+            subprocess.run(command, check=True, capture_output=True, cwd=checkout, env=env)
+            seconds[name] = time.perf_counter() - start
+    for name, s in seconds.items():
+        table.add("workflow", name, s, "s", seconds[reference] / s, "--cores 2; ratio: speed-up")
+    stacked = seconds["stacks of every seed"]
     summary.append(
-        f"whole workflow, --cores 2: stacked {seconds[None]:.0f} s vs a job per network "
-        f"{seconds[1]:.0f} s ({seconds[1] / seconds[None]:.2f}x)"
+        f"whole workflow, --cores 2: stacked {stacked:.0f} s vs {reference} "
+        f"{seconds[reference]:.0f} s ({seconds[reference] / stacked:.2f}x)"
     )
 
 
-def plan_for(quick: bool) -> dict:
+def plan_for(quick: bool, baseline: Path | None = None) -> dict:
     default = yaml.safe_load((ROOT / "config.yaml").read_text())
     if quick:
         tiny = {
@@ -235,15 +260,16 @@ def plan_for(quick: bool) -> dict:
             "throughput_sizes": [(4, 64)],
             "ensemble_config": tiny, "ensemble_sizes": [4], "ensemble_seeds": [1, 2],
             "workflow_config": tiny, "workflow_args": ["--until", "train_stack"],
+            "baseline": baseline,
         }  # fmt: skip
     return {
         "task": next(iter(default["tasks"].values())), "epochs": 3, "repeats": 2,
         "stacks": (5, 20),
-        # (N, trials per epoch): a second or more per epoch alone.
-        "throughput_sizes": [(8, 512), (16, 512), (32, 512), (64, 256), (128, 256)],
+        # (N, trials per epoch): epochs of 16 batches, half of config.yaml's.
+        "throughput_sizes": [(8, 1024), (16, 1024), (32, 1024), (64, 1024), (128, 1024)],
         "ensemble_config": default, "ensemble_sizes": [32, 64],
         "ensemble_seeds": default["network"]["seeds"],
-        "workflow_config": default, "workflow_args": [],
+        "workflow_config": default, "workflow_args": [], "baseline": baseline,
     }  # fmt: skip
 
 
@@ -254,6 +280,9 @@ def main(argv=None):
     steps = {"throughput": measure_throughput, "ensemble": measure_ensemble,
              "workflow": measure_workflow}  # fmt: skip
     parser.add_argument("--only", nargs="+", choices=tuple(steps), default=tuple(steps))
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout of an earlier version to measure against"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -264,7 +293,8 @@ def main(argv=None):
     sys.path.insert(0, str(Path(__file__).parent))
     from benchmark_training import run_steps
 
-    run_steps([steps[name] for name in args.only], plan_for(args.quick), args.out, Table())
+    plan = plan_for(args.quick, args.baseline and args.baseline.resolve())
+    run_steps([steps[name] for name in args.only], plan, args.out, Table())
 
 
 if __name__ == "__main__":

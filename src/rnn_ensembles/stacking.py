@@ -304,14 +304,20 @@ class _Stack:
 
     def write_back(self) -> None:
         """Copy the stacked state into each member's model and optimizer."""
+        # Read once as numpy: slicing the stacked variables member by member would cost an
+        # op per slice, hundreds per epoch in a stack of 20.
+        weights, momentums, velocities = (
+            [v.numpy() for v in group] for group in (self.weights, self.momentums, self.velocities)
+        )
         iterations = self.iterations.numpy()
         for j, member in enumerate(self.members):
             targets = (
-                (member.model.trainable_variables, self.weights),
-                (member.optimizer._momentums, self.momentums),
-                (member.optimizer._velocities, self.velocities),
+                (member.model.trainable_variables, weights),
+                (member.optimizer._momentums, momentums),
+                (member.optimizer._velocities, velocities),
             )
             for own, stacked in targets:
                 for var, value in zip(own, stacked, strict=True):
-                    var.assign(value[j])
+                    # The TensorFlow variable under the Keras one: half the time to assign.
+                    var.value.assign(value[j], read_value=False)
             member.optimizer.iterations.assign(iterations[j])
