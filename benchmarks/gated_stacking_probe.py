@@ -48,10 +48,13 @@ def stacked_gru_step(k: int, n: int, x, y):
     def step():
         with tf.GradientTape() as tape:
             drive = tf.einsum("kbti,kij->tkbj", xs, w) + b[:, 0][None, :, None, :]
+            # Read step by step from a TensorArray: slicing the tensor in the loop would
+            # make its gradient a full-size array at every step.
+            drive = tf.TensorArray(tf.float32, x.shape[1]).unstack(drive)
 
             def body(t, h, out):
                 inner = tf.matmul(h, u) + b[:, 1][:, None, :]
-                dz, dr, dh = tf.split(drive[t], 3, axis=-1)
+                dz, dr, dh = tf.split(drive.read(t), 3, axis=-1)
                 iz, ir, ih = tf.split(inner, 3, axis=-1)
                 z, r = tf.sigmoid(dz + iz), tf.sigmoid(dr + ir)
                 h = z * h + (1 - z) * tf.tanh(dh + r * ih)
