@@ -1,6 +1,6 @@
 """Seeds trained as one stacked model: each member ends with the weights, history and stop of
-the same seed trained alone, to the last bit (on this process's threads, as many as TensorFlow
-takes by default);
+the same seed trained alone (``training.train``: Keras's Adam, the plain BPTT), to the last
+bit, on this process's threads (as many as TensorFlow takes by default);
 a member that stops or diverges leaves the others untouched; a killed stack resumes every
 member from its own checkpoint; and the workflow's stacks write each network's files."""
 
@@ -180,6 +180,21 @@ def test_every_architecture_trains_in_a_stack(flipflop, name):
         assert_same_network(got, want)
     one_by_one = any("seeds trained one after another" in m for m in messages)
     assert one_by_one == (name in ("gru", "lstm"))
+
+
+def test_a_large_network_on_a_cpu_trains_its_seeds_one_after_another(flipflop):
+    """Above CPU_STACK_MAX_UNITS a CPU's batched matmuls are no faster than the members'."""
+    from rnn_ensembles.stacking import CPU_STACK_MAX_UNITS
+
+    config = training.TrainingConfig(max_epochs=1, batch_size=32, target_accuracy=None)
+    messages = []
+    n_units = CPU_STACK_MAX_UNITS + 1
+    stacked = train_stack(flipflop, "simple_rnn", n_units, (1, 2), config, log=messages.append)
+    assert any(f"N = {n_units} > {CPU_STACK_MAX_UNITS}" in m for m in messages), messages
+    for got, want in zip(
+        stacked, alone(flipflop, "simple_rnn", {}, config, (1, 2), n_units), strict=True
+    ):
+        assert_same_network(got, want)
 
 
 def test_recurrent_noise_trains_its_seeds_one_after_another(flipflop):

@@ -8,11 +8,15 @@ its own: its initial weights (built from its seed as if alone), its batch order
 early stop and its checkpoint. A member that stops (converged, diverged or out of epochs)
 leaves the stack, which goes on with the others.
 
-On the CPU each slice of a batched matmul is computed as the matmul of that member alone,
-whatever the number of members (the weight gradients, long contractions that TensorFlow
-splits over threads by shape, are taken member by member), so a member ends with the
-weights it has when trained alone (a stack of one), to the last bit, on one thread or
-several; tests/test_stacking.py checks it.
+A single network trains alone (``rnn_ensembles.training.train``, Keras's Adam and the
+plain hand-written BPTT). The stack restates Adam and its clipping op for op with a member
+axis, and on the CPU computes each slice of a batched matmul as the plain matmul of that
+member alone (the weight gradients, long contractions that TensorFlow splits over threads
+by shape, are taken member by member): a member ends with the weights of the same seed
+trained alone, to the last bit (tests/test_stacking.py checks it, and the benchmark at
+every N it stacks). On a CPU the stack is faster than its members alone only at small N
+(``CPU_STACK_MAX_UNITS``); above, and for the architectures without a stacked form, the
+members train one after another in the stack's job.
 """
 
 from __future__ import annotations
@@ -59,15 +63,29 @@ class Member:
         return bool(self.status)
 
 
-def stackable(architecture: str, models) -> str | None:
+# Above this N a CPU computes the stack's batched matmuls no faster than the members' own
+# plain ones: measured (benchmarks/benchmark_stacking.py, one thread, 340 steps, batch 64),
+# K = 5 and 20 against one network alone: 1.5x and 2.1x at N = 8, 1.2x at N = 16, 1.05x at
+# N = 32, 0.86-0.88x at N = 64 and 0.82-0.88x at N = 128. There, on a CPU, the members train
+# one after another (a GPU stacks every N: it is filled only by many networks at once).
+CPU_STACK_MAX_UNITS = 32
+
+
+def stackable(architecture: str, models, n_units: int) -> str | None:
     """``None`` when ``models`` of ``architecture`` train as one stack, else why not."""
+    import tensorflow as tf
+
     from rnn_ensembles.models import get_architecture
 
     form = getattr(get_architecture(architecture), "stack_form", None)
     if form is None:
         return f"{architecture} has no stacked form"
     stack = form(models)
-    return stack if isinstance(stack, str) else None
+    if isinstance(stack, str):
+        return stack
+    if n_units > CPU_STACK_MAX_UNITS and not tf.config.list_physical_devices("GPU"):
+        return f"N = {n_units} > {CPU_STACK_MAX_UNITS}: on a CPU a stack is not faster there"
+    return None
 
 
 def train_stack(
@@ -126,9 +144,11 @@ def train_stack(
         optimizer.build(model.trainable_variables)
         key = run_key(dataset, architecture, n_units, seed, config, model_options)
         members.append(Member(seed, model, optimizer, directory and Checkpoint(directory, key)))
-    why_not = stackable(architecture, [m.model for m in members])
+    why_not = "one seed" if len(seeds) == 1 else None
+    why_not = why_not or stackable(architecture, [m.model for m in members], n_units)
     if why_not:
-        log(f"{architecture} N={n_units}: seeds trained one after another ({why_not})")
+        if len(seeds) > 1:
+            log(f"{architecture} N={n_units}: seeds trained one after another ({why_not})")
         return [
             train(
                 dataset,

@@ -204,22 +204,6 @@ def train(
     model = arch.build(
         n_units, x_train.shape[-1], y_train.shape[-1], seed=int(seed), **(model_options or {})
     )
-    from rnn_ensembles.stacking import stackable, train_stack
-
-    if stackable(architecture, [model]) is None:
-        # A stack of one: the ops of every stack, so that a seed trained alone and the same
-        # seed trained with others end with the same weights.
-        return train_stack(
-            dataset,
-            architecture,
-            n_units,
-            [seed],
-            config,
-            [checkpoint_dir] if checkpoint_dir else None,
-            log,
-            model_options,
-            on_build and (lambda _, model: on_build(model)),
-        )[0]
     optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=config.clipnorm)
     optimizer.build(model.trainable_variables)
     if on_build:

@@ -256,11 +256,11 @@ def loss_and_gradients(model, inputs, targets, mask=None, chunk: int = 20):
     over every step and channel.
 
     For ``SimpleRNN`` and for :class:`~rnn_ensembles.models.layers.RateCell` (any alpha,
-    mask and Dale's law): the model as a stack of one (:class:`RateStack`), so that a
-    network trained alone and the same network trained in a stack run the same ops. The
-    same numbers as ``keras.losses.MeanSquaredError`` under a ``GradientTape`` (up to
-    float32 rounding; tests/test_network.py checks it). A cell with recurrent noise
-    (``noise_std`` > 0) is differentiated by ``GradientTape`` over
+    mask and Dale's law): the model as a stack of one (:meth:`RateStack.loss_and_gradients`,
+    which runs plain matmuls for a single member). The same numbers as
+    ``keras.losses.MeanSquaredError`` under a ``GradientTape`` (up to float32 rounding;
+    tests/test_network.py checks it), in about half the time on a CPU. A cell with
+    recurrent noise (``noise_std`` > 0) is differentiated by ``GradientTape`` over
     ``model(inputs, training=True)`` instead, which draws the noise as the cell does.
 
     Returns the loss and the gradients in the order of ``model.trainable_variables``
@@ -344,9 +344,10 @@ class RateStack:
         w_in, w_rec = self.effective_kernels(*variables[:2])
         states = self._states(w_in, w_rec, inputs, chunk)
         h_all = states[0][:, states[-1] :]
-        k, steps, batch, n_units = (tf.shape(h_all)[i] for i in range(4))
+        k, n_units = w_rec.shape[0], w_rec.shape[-1]
+        steps, batch = tf.shape(h_all)[1], tf.shape(h_all)[2]
         flat = tf.reshape(h_all, [k, -1, n_units])
-        out = tf.matmul(flat, variables[2]) + variables[3][:, None, :]
+        out = member_matmul(flat, variables[2]) + variables[3][:, None, :]
         return tf.transpose(tf.reshape(out, [k, steps, batch, -1]), [0, 2, 1, 3])
 
     def _states(self, w_in, w_rec, inputs, chunk):
@@ -367,12 +368,19 @@ class RateStack:
         if pad:  # known when the graph is traced; a pad of 0 would still copy the array
             x = tf.pad(x, [[0, 0], [pad, 0], [0, 0], [0, 0]])
         x_flat = tf.reshape(x, [n_members, -1, n_in])
-        drive = tf.reshape(tf.matmul(x_flat, w_in), [n_members, n_chunks, chunk, batch, n_units])
+        drive = tf.reshape(
+            member_matmul(x_flat, w_in), [n_members, n_chunks, chunk, batch, n_units]
+        )
+        # One member alone runs plain matmuls in the loop: a batched one of a single matrix
+        # costs two to three times as much on a CPU, for the same bits.
+        single = n_members == 1
+        w_step = w_rec[0] if single else w_rec
 
         def forward(c, h, states, *rates):
             out, rates_c = [], []
-            for drive_t in tf.unstack(drive[:, c], axis=1):
-                rate = tf.tanh(drive_t + tf.matmul(h, w_rec))
+            drive_c = drive[0, c] if single else drive[:, c]
+            for drive_t in tf.unstack(drive_c, axis=0 if single else 1):
+                rate = tf.tanh(drive_t + tf.matmul(h, w_step))
                 if leaky:  # h <- (1 - alpha) h + alpha tanh(.), and tanh(.) kept for tanh'
                     rates_c.append(rate)
                     h = (1.0 - alpha) * h + alpha * rate
@@ -388,7 +396,7 @@ class RateStack:
         _, _, *arrays = tf.while_loop(
             lambda c, *_: c < n_chunks,
             forward,
-            (0, tf.zeros([n_members, batch, n_units]), *arrays),
+            (0, tf.zeros([batch, n_units] if single else [n_members, batch, n_units]), *arrays),
         )
         # (chunks, chunk, K, B, N) -> (K, T', B, N)
         return (
@@ -432,7 +440,7 @@ class RateStack:
         batch = tf.shape(inputs)[1]
         h_flat = tf.reshape(h_all[:, pad:], [n_members, -1, n_units])
         y_flat = tf.reshape(tf.transpose(targets, [0, 2, 1, 3]), [n_members, -1, n_out])
-        error = tf.matmul(h_flat, w_out) + b_out[:, None, :] - y_flat
+        error = member_matmul(h_flat, w_out) + b_out[:, None, :] - y_flat
         size = tf.cast(tf.size(error[0]), error.dtype)
         if mask is None:
             loss = tf.reduce_mean(tf.square(error), [1, 2])
@@ -442,7 +450,7 @@ class RateStack:
             loss = tf.reduce_mean(weight * tf.square(error), [1, 2])
             d_out = 2.0 * weight * error / size
         d_h = tf.reshape(
-            tf.matmul(d_out, w_out, transpose_b=True), [n_members, steps, batch, n_units]
+            member_matmul(d_out, w_out, transpose_b=True), [n_members, steps, batch, n_units]
         )
         if pad:
             d_h = tf.pad(d_h, [[0, 0], [pad, 0], [0, 0], [0, 0]])
@@ -453,16 +461,21 @@ class RateStack:
         chunked = [n_members, n_chunks, chunk, batch, n_units]
         d_h, slope = tf.reshape(d_h, chunked), tf.reshape(slope, chunked)
         w_rec_t = tf.transpose(w_rec, [0, 2, 1])  # once, not a transposed product per step
+        single = n_members == 1  # plain matmuls for one member, as in the forward pass
+        w_step_t = w_rec_t[0] if single else w_rec_t
 
         def backward(c, g, deltas):
-            d_h_c, slope_c = tf.unstack(d_h[:, c], axis=1), tf.unstack(slope[:, c], axis=1)
+            if single:
+                d_h_c, slope_c = tf.unstack(d_h[0, c]), tf.unstack(slope[0, c])
+            else:
+                d_h_c, slope_c = tf.unstack(d_h[:, c], axis=1), tf.unstack(slope[:, c], axis=1)
             out = [None] * chunk
             for t in reversed(range(chunk)):
                 # dL/dh(t) in full, then dL/d(x W_in + h W_rec) at step t; multiplying by
                 # tanh' here, on a block that is in cache, saves a pass over the whole array.
                 total = d_h_c[t] + g
                 out[t] = total * slope_c[t]
-                g = tf.matmul(out[t], w_rec_t)
+                g = tf.matmul(out[t], w_step_t)
                 if leaky:
                     g += (1.0 - alpha) * total
             return c - 1, g, deltas.write(c, tf.stack(out))
@@ -472,7 +485,7 @@ class RateStack:
             backward,
             (
                 n_chunks - 1,
-                tf.zeros([n_members, batch, n_units]),
+                tf.zeros([batch, n_units] if single else [n_members, batch, n_units]),
                 tf.TensorArray(tf.float32, n_chunks),
             ),
         )
@@ -484,16 +497,10 @@ class RateStack:
         delta = tf.reshape(deltas, [n_members, -1, n_units])
         delta_next = tf.reshape(deltas[:, 1:], [n_members, -1, n_units])
 
-        def per_member(a, b):
-            # A^T B over every step and trial: a long contraction into a small matrix, which
-            # TensorFlow splits over threads by the shape it sees. Member by member, so that
-            # a member's bits do not depend on how many others share the stack.
-            return tf.stack([tf.matmul(a[j], b[j], transpose_a=True) for j in range(n_members)])
-
         grads = [
-            per_member(x_flat, delta),
-            per_member(h_prev, delta_next),
-            per_member(h_flat, d_out),
+            member_matmul(x_flat, delta, transpose_a=True),
+            member_matmul(h_prev, delta_next, transpose_a=True),
+            member_matmul(h_flat, d_out, transpose_a=True),
             tf.stack([tf.reduce_sum(d_out[j], 0) for j in range(n_members)]),
         ]
         if self.constrained:
@@ -501,6 +508,17 @@ class RateStack:
                 [w_in, w_rec], [kernel, recurrent], output_gradients=grads[:2]
             )
         return loss, grads
+
+
+def member_matmul(a, b, **transposes):
+    """The product of each member's (K, ., .) slices of ``a`` and ``b``, one plain matmul per
+    member: the products over every step and trial, long contractions whose summation order
+    TensorFlow chooses by the shape it sees (and splits over threads). Taken member by
+    member, a member's bits do not depend on how many others share the stack. The products
+    inside the time loops, small, stay batched."""
+    import tensorflow as tf
+
+    return tf.stack([tf.matmul(a[j], b[j], **transposes) for j in range(a.shape[0])])
 
 
 def _tape_loss_and_gradients(model, inputs, targets, mask=None):
