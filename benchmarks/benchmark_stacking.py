@@ -266,7 +266,8 @@ def plan_for(quick: bool, baseline: Path | None = None) -> dict:
         "task": next(iter(default["tasks"].values())), "epochs": 3, "repeats": 2,
         "stacks": (5, 20),
         # (N, trials per epoch): epochs of 16 batches, half of config.yaml's.
-        "throughput_sizes": [(8, 1024), (16, 1024), (32, 1024), (64, 1024)],
+        # Up to CPU_STACK_MAX_UNITS: above it a CPU trains the members one after another.
+        "throughput_sizes": [(8, 1024), (16, 1024), (32, 1024)],
         "ensemble_config": default, "ensemble_sizes": [32, 64],
         "ensemble_seeds": default["network"]["seeds"],
         "workflow_config": default, "workflow_args": [], "baseline": baseline,

@@ -288,7 +288,10 @@ class _Stack:
         n_members = len(self.members)
         lr = tf.constant(self.config.learning_rate, tf.float32)
 
-        @tf.function
+        # reduce_retracing, as training.train's step: the last, smaller batch of an epoch
+        # then runs a graph of unknown batch size in both, whose kernels give other bits
+        # than those of a known one.
+        @tf.function(reduce_retracing=True)
         def train_step(idx):
             batch = [tf.gather(x_train, idx), tf.gather(y_train, idx)]
             batch.append(None if m_train is None else tf.gather(m_train, idx))
