@@ -222,8 +222,10 @@ def measure_workflow(table: Table, plan: dict, summary: list):
     with tempfile.TemporaryDirectory() as tmp:
         for name, (stack_size, checkout) in runs.items():
             config = json.loads(json.dumps(plan["workflow_config"]))
-            if checkout == ROOT:  # an earlier version may not know the key
+            if checkout == ROOT:
                 config.setdefault("training", {})["stack_size"] = stack_size
+            else:  # an earlier version refuses the key
+                config.get("training", {}).pop("stack_size", None)
             workdir = Path(tmp) / name.replace(" ", "_")
             workdir.mkdir()
             (workdir / "config.yaml").write_text(yaml.safe_dump(config))
