@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -276,9 +277,18 @@ def loss_and_gradients(model, inputs, targets, mask=None, chunk: int = 20):
     return loss[0], [g[0] for g in grads]
 
 
+def stack_refusal(options: dict) -> str | None:
+    """Why networks of these options cannot train as one stack, or ``None`` when they can:
+    recurrent noise cannot (its draws are each network's cell's)."""
+    noise_std = options.get("noise_std", 0.0)
+    if noise_std > 0:
+        return f"noise_std = {noise_std}: the noise is drawn by each network's cell"
+    return None
+
+
 def stack_form(models):
     """The :class:`RateStack` of ``models`` (one architecture and options, any seeds), or a
-    sentence saying why they cannot be stacked (recurrent noise: its draws are the cell's)."""
+    sentence saying why they cannot be stacked (:func:`stack_refusal`)."""
     import keras
 
     from rnn_ensembles.models.layers import RateCell
@@ -289,8 +299,9 @@ def stack_form(models):
     if not all(isinstance(cell, RateCell) for cell in cells):
         return "not all of them are rate networks"
     first = cells[0]
-    if first.noise_std > 0:
-        return f"noise_std = {first.noise_std}: the noise is drawn by each network's cell"
+    refusal = stack_refusal({"noise_std": first.noise_std})
+    if refusal:
+        return refusal
     masks = None if first.mask is None else np.stack([cell.mask for cell in cells])
     nonnegative = first.dale and first.dale_inputs == "nonnegative"
     return RateStack(first.alpha, first.signs, masks, nonnegative)
@@ -338,21 +349,27 @@ class RateStack:
         return kernel, recurrent
 
     def outputs(self, variables, inputs, chunk: int = 20):
-        """(K, B, T, outputs) of the members on ``inputs`` (K, B, T, inputs)."""
+        """(K, B, T, outputs) of the members on ``inputs`` (K, B, T, inputs), the same numbers
+        as each member's Keras model gives (the readout as Keras's ``Dense`` takes it: one
+        product over every step and trial; taken a chunk at a time inside the loop, some
+        outputs round otherwise)."""
         import tensorflow as tf
 
         w_in, w_rec = self.effective_kernels(*variables[:2])
-        states = self._states(w_in, w_rec, inputs, chunk)
-        h_all = states[0][:, states[-1] :]
-        k, n_units = w_rec.shape[0], w_rec.shape[-1]
-        steps, batch = tf.shape(h_all)[1], tf.shape(h_all)[2]
-        flat = tf.reshape(h_all, [k, -1, n_units])
-        out = member_matmul(flat, variables[2]) + variables[3][:, None, :]
-        return tf.transpose(tf.reshape(out, [k, steps, batch, -1]), [0, 2, 1, 3])
+        w_out, b_out = variables[2:]
+        forward = self._forward(w_in, w_rec, w_out, b_out, inputs, chunk, readout=False)
+        n_members, n_units = w_in.shape[0], w_in.shape[-1]
+        steps, batch = inputs.shape[2], tf.shape(inputs)[1]
+        # (chunks, K, chunk, B, N) -> each member's (T * B, N), time-major
+        states = tf.transpose(forward.states.stack()[1:], [1, 0, 2, 3, 4])
+        states = tf.reshape(states, [n_members, -1, n_units])[:, forward.pad * batch :]
+        out = tf.stack([tf.matmul(states[j], w_out[j]) for j in range(n_members)])
+        out = tf.reshape(out + b_out[:, None, :], [n_members, steps, batch, -1])
+        return tf.transpose(out, [0, 2, 1, 3])
 
-    def _states(self, w_in, w_rec, inputs, chunk):
-        """The forward pass: h (K, T', B, N) at every step, time-major and padded at the
-        front to whole chunks, with alpha < 1 also tanh(.) of every step, and the pad."""
+    def _forward(self, w_in, w_rec, w_out, b_out, inputs, chunk, readout=True):
+        """The forward pass, a chunk of ``chunk`` steps at a time (:class:`_Forward`); with
+        ``readout``, each chunk's outputs are taken in the loop."""
         import tensorflow as tf
 
         alpha, leaky = self.alpha, self.alpha != 1.0
@@ -367,19 +384,20 @@ class RateStack:
         x = tf.transpose(inputs, [0, 2, 1, 3])
         if pad:  # known when the graph is traced; a pad of 0 would still copy the array
             x = tf.pad(x, [[0, 0], [pad, 0], [0, 0], [0, 0]])
-        x_flat = tf.reshape(x, [n_members, -1, n_in])
-        drive = tf.reshape(
-            member_matmul(x_flat, w_in), [n_members, n_chunks, chunk, batch, n_units]
-        )
+        x = tf.reshape(x, [n_members, n_chunks, -1, n_in])  # (K, chunks, chunk * B, I)
         # One member alone runs plain matmuls in the loop: a batched one of a single matrix
         # costs two to three times as much on a CPU, for the same bits.
         single = n_members == 1
         w_step = w_rec[0] if single else w_rec
+        chunk_shape = [n_members, chunk, batch, n_units]
 
-        def forward(c, h, states, *rates):
+        def forward(c, h, states, *arrays):
+            outs, rates = arrays[:readout], arrays[readout:]
+            # The chunk's input drive x W_in: a product over the few input channels, the
+            # same numbers per element as one product over all steps.
+            drive = tf.reshape(tf.matmul(x[:, c], w_in), chunk_shape)
             out, rates_c = [], []
-            drive_c = drive[0, c] if single else drive[:, c]
-            for drive_t in tf.unstack(drive_c, axis=0 if single else 1):
+            for drive_t in tf.unstack(drive[0]) if single else tf.unstack(drive, axis=1):
                 rate = tf.tanh(drive_t + tf.matmul(h, w_step))
                 if leaky:  # h <- (1 - alpha) h + alpha tanh(.), and tanh(.) kept for tanh'
                     rates_c.append(rate)
@@ -387,39 +405,45 @@ class RateStack:
                 else:
                     h = rate
                 out.append(h)
-            arrays = [states.write(c, tf.stack(out))]
+            h_c = _stack_steps(out, single)
+            arrays = [states.write(c + 1, h_c)]
+            if readout:
+                y_c = tf.matmul(tf.reshape(h_c, [n_members, -1, n_units]), w_out)
+                arrays.append(outs[0].write(c, y_c))
             if leaky:
-                arrays.append(rates[0].write(c, tf.stack(rates_c)))
+                arrays.append(rates[-1].write(c, _stack_steps(rates_c, single)))
             return c + 1, h, *arrays
 
-        arrays = [tf.TensorArray(tf.float32, n_chunks) for _ in range(2 if leaky else 1)]
-        _, _, *arrays = tf.while_loop(
-            lambda c, *_: c < n_chunks,
-            forward,
-            (0, tf.zeros([batch, n_units] if single else [n_members, batch, n_units]), *arrays),
+        # states[c + 1] holds chunk c, states[0] the zero state before the first step; the
+        # backward loop reads each twice (as a chunk, and for the last state before the next).
+        states = tf.TensorArray(tf.float32, n_chunks + 1, clear_after_read=False)
+        states = states.write(0, tf.zeros(chunk_shape))
+        arrays = [tf.TensorArray(tf.float32, n_chunks) for _ in range(readout + leaky)]
+        h0 = tf.zeros([batch, n_units] if single else [n_members, batch, n_units])
+        _, _, states, *arrays = tf.while_loop(
+            lambda c, *_: c < n_chunks, forward, (0, h0, states, *arrays)
         )
-        # (chunks, chunk, K, B, N) -> (K, T', B, N)
-        return (
-            *(
-                tf.transpose(tf.reshape(a.stack(), [-1, n_members, batch, n_units]), [1, 0, 2, 3])
-                for a in arrays
-            ),
-            x_flat,
-            pad,
-        )
+        outs = None
+        if readout:  # (chunks, K, chunk * B, O) -> (K, T, B, O), the padding dropped
+            outs = tf.transpose(arrays[0].stack(), [1, 0, 2, 3])
+            outs = tf.reshape(outs, [n_members, -1, batch, w_out.shape[-1]])[:, pad:]
+            outs += b_out[:, None, None, :]
+        return _Forward(states, arrays[-1] if leaky else None, outs, x, pad, n_chunks)
 
     def loss_and_gradients(self, variables, inputs, targets, mask=None, chunk: int = 20):
         """Each member's training loss (K,) and its gradients, by hand-written BPTT.
 
         ``variables``: kernel (K, I, N), recurrent kernel (K, N, N), readout kernel
         (K, N, O) and bias (K, O); ``inputs``, ``targets`` and ``mask`` (K, B, T, .), each
-        member its own batch. The input drive ``x W_in`` and every weight gradient are
-        single (batched) matmuls over all steps and trials, and the two time loops hold
-        nothing but ``h W_rec + drive, tanh`` forward and ``(dh + g) (1 - h^2), g W_rec^T``
-        backward (with alpha < 1 also the blend with the previous state). Each loop runs
-        over chunks of ``chunk`` steps written out in the graph, which keeps the per-step
-        overhead of a loop iteration small without the long compile of a fully unrolled
-        trial. The constraints enter only through the effective matrices: their gradients
+        member its own batch. Both time loops run over chunks of ``chunk`` steps written
+        out in the graph (a small per-step overhead without the long compile of a fully
+        unrolled trial) and hold nothing per step but ``h W_rec + drive, tanh`` forward and
+        ``(dh + g) tanh', g W_rec^T`` backward (with alpha < 1 also the blend with the
+        previous state). Everything else is done once per chunk on the chunk's arrays: the
+        input drive and the readout forward; the readout's error carried back, tanh' and
+        the chunk's share of every weight gradient backward. No array of every step is
+        formed but the stored states, so a stack of many small networks works in the
+        cache. The constraints enter only through the effective matrices: their gradients
         are taken by hand, and carried to the variables by a ``GradientTape`` over the
         constraint map alone. Call inside a ``tf.function``.
         """
@@ -432,15 +456,12 @@ class RateStack:
             constraint_tape.watch([kernel, recurrent])
             w_in, w_rec = self.effective_kernels(kernel, recurrent)
         alpha, leaky = self.alpha, self.alpha != 1.0
-        n_members, n_units, n_out = w_out.shape
-        steps = inputs.shape[2]
-        *states, x_flat, pad = self._states(w_in, w_rec, inputs, chunk)
-        h_all = states[0]
-        n_chunks = (steps + pad) // chunk
+        n_members, n_in, n_units = w_in.shape
+        n_out = w_out.shape[-1]
+        forward = self._forward(w_in, w_rec, w_out, b_out, inputs, chunk)
         batch = tf.shape(inputs)[1]
-        h_flat = tf.reshape(h_all[:, pad:], [n_members, -1, n_units])
         y_flat = tf.reshape(tf.transpose(targets, [0, 2, 1, 3]), [n_members, -1, n_out])
-        error = member_matmul(h_flat, w_out) + b_out[:, None, :] - y_flat
+        error = tf.reshape(forward.outputs, [n_members, -1, n_out]) - y_flat
         size = tf.cast(tf.size(error[0]), error.dtype)
         if mask is None:
             loss = tf.reduce_mean(tf.square(error), [1, 2])
@@ -449,60 +470,59 @@ class RateStack:
             weight = tf.reshape(tf.transpose(mask, [0, 2, 1, 3]), [n_members, -1, n_out])
             loss = tf.reduce_mean(weight * tf.square(error), [1, 2])
             d_out = 2.0 * weight * error / size
-        d_h = tf.reshape(
-            member_matmul(d_out, w_out, transpose_b=True), [n_members, steps, batch, n_units]
-        )
-        if pad:
-            d_h = tf.pad(d_h, [[0, 0], [pad, 0], [0, 0], [0, 0]])
-        if leaky:  # d h(t) / d(x W_in + h W_rec) at every step
-            slope = alpha * (1.0 - tf.square(states[1]))
-        else:
-            slope = 1.0 - tf.square(h_all)  # tanh' at every step
-        chunked = [n_members, n_chunks, chunk, batch, n_units]
-        d_h, slope = tf.reshape(d_h, chunked), tf.reshape(slope, chunked)
+        # Summed member by member: a reduction's order may follow the shape it sees.
+        d_b_out = tf.stack([tf.reduce_sum(d_out[j], 0) for j in range(n_members)])
+        d_out_chunks = tf.reshape(d_out, [n_members, -1, batch, n_out])
+        if forward.pad:  # no error at the padding
+            d_out_chunks = tf.pad(d_out_chunks, [[0, 0], [forward.pad, 0], [0, 0], [0, 0]])
+        d_out_chunks = tf.reshape(d_out_chunks, [n_members, forward.n_chunks, -1, n_out])
+        w_out_t = tf.transpose(w_out, [0, 2, 1])
         w_rec_t = tf.transpose(w_rec, [0, 2, 1])  # once, not a transposed product per step
-        single = n_members == 1  # plain matmuls for one member, as in the forward pass
+        single = n_members == 1  # plain matmuls in the loop for one member, as forward
         w_step_t = w_rec_t[0] if single else w_rec_t
+        chunk_shape = [n_members, chunk, batch, n_units]
 
-        def backward(c, g, deltas):
-            if single:
-                d_h_c, slope_c = tf.unstack(d_h[0, c]), tf.unstack(slope[0, c])
+        def flat(a):  # (K, chunk, B, .) -> (K, chunk * B, .)
+            return tf.reshape(a, [n_members, -1, a.shape[-1]])
+
+        def backward(c, g, d_in, d_rec, d_readout):
+            h_c = forward.states.read(c + 1)
+            d_out_c = d_out_chunks[:, c]
+            d_h = tf.reshape(tf.matmul(d_out_c, w_out_t), chunk_shape)
+            if leaky:  # d h(t) / d(x W_in + h W_rec) at every step of the chunk
+                slope = alpha * (1.0 - tf.square(forward.rates.read(c)))
             else:
-                d_h_c, slope_c = tf.unstack(d_h[:, c], axis=1), tf.unstack(slope[:, c], axis=1)
+                slope = 1.0 - tf.square(h_c)  # tanh'
+            d_h_steps = tf.unstack(d_h[0]) if single else tf.unstack(d_h, axis=1)
+            slopes = tf.unstack(slope[0]) if single else tf.unstack(slope, axis=1)
             out = [None] * chunk
             for t in reversed(range(chunk)):
-                # dL/dh(t) in full, then dL/d(x W_in + h W_rec) at step t; multiplying by
-                # tanh' here, on a block that is in cache, saves a pass over the whole array.
-                total = d_h_c[t] + g
-                out[t] = total * slope_c[t]
+                # dL/dh(t) in full, then dL/d(x W_in + h W_rec) at step t.
+                total = d_h_steps[t] + g
+                out[t] = total * slopes[t]
                 g = tf.matmul(out[t], w_step_t)
                 if leaky:
                     g += (1.0 - alpha) * total
-            return c - 1, g, deltas.write(c, tf.stack(out))
+            delta = flat(_stack_steps(out, single))
+            # h(t - 1) of the chunk's steps: the last state of the chunk before, then its own.
+            h_prev = tf.concat([forward.states.read(c)[:, -1:], h_c[:, :-1]], axis=1)
+            # The chunk's share of each weight gradient: a batched product for one member
+            # too, the same numbers per slice whatever the number of members (a plain
+            # product over as many trials and steps may sum in another order).
+            return (
+                c - 1,
+                g,
+                d_in + tf.matmul(forward.inputs[:, c], delta, transpose_a=True),
+                d_rec + tf.matmul(flat(h_prev), delta, transpose_a=True),
+                d_readout + tf.matmul(flat(h_c), d_out_c, transpose_a=True),
+            )
 
-        _, _, deltas = tf.while_loop(
-            lambda c, *_: c >= 0,
-            backward,
-            (
-                n_chunks - 1,
-                tf.zeros([batch, n_units] if single else [n_members, batch, n_units]),
-                tf.TensorArray(tf.float32, n_chunks),
-            ),
+        g0 = tf.zeros([batch, n_units] if single else [n_members, batch, n_units])
+        zeros = [tf.zeros_like(w) for w in (w_in, w_rec, w_out)]
+        _, _, *grads = tf.while_loop(
+            lambda c, *_: c >= 0, backward, (forward.n_chunks - 1, g0, *zeros)
         )
-        deltas = tf.transpose(
-            tf.reshape(deltas.stack(), [-1, n_members, batch, n_units]), [1, 0, 2, 3]
-        )
-        # h(t-1) = 0 at the first step: W_rec's gradient pairs h(t) with delta(t+1), no zeros.
-        h_prev = tf.reshape(h_all[:, :-1], [n_members, -1, n_units])
-        delta = tf.reshape(deltas, [n_members, -1, n_units])
-        delta_next = tf.reshape(deltas[:, 1:], [n_members, -1, n_units])
-
-        grads = [
-            member_matmul(x_flat, delta, transpose_a=True),
-            member_matmul(h_prev, delta_next, transpose_a=True),
-            member_matmul(h_flat, d_out, transpose_a=True),
-            tf.stack([tf.reduce_sum(d_out[j], 0) for j in range(n_members)]),
-        ]
+        grads.append(d_b_out)
         if self.constrained:
             grads[:2] = constraint_tape.gradient(
                 [w_in, w_rec], [kernel, recurrent], output_gradients=grads[:2]
@@ -510,15 +530,26 @@ class RateStack:
         return loss, grads
 
 
-def member_matmul(a, b, **transposes):
-    """The product of each member's (K, ., .) slices of ``a`` and ``b``, one plain matmul per
-    member: the products over every step and trial, long contractions whose summation order
-    TensorFlow chooses by the shape it sees (and splits over threads). Taken member by
-    member, a member's bits do not depend on how many others share the stack. The products
-    inside the time loops, small, stay batched."""
+@dataclass
+class _Forward:
+    """What the forward pass leaves for the backward one: the states of every chunk
+    (``states[c + 1]``, (K, chunk, B, N); ``states[0]`` zeros), with alpha < 1 the tanh(.)
+    of every chunk (``rates[c]``), the outputs (K, T, B, O) if taken, the inputs by chunk
+    (K, chunks, chunk * B, I), and the zero steps padded at the front."""
+
+    states: object
+    rates: object
+    outputs: object
+    inputs: object
+    pad: int
+    n_chunks: int
+
+
+def _stack_steps(steps, single: bool):
+    """The per-step (K, B, N) arrays (or (B, N) of a single member) as (K, chunk, B, N)."""
     import tensorflow as tf
 
-    return tf.stack([tf.matmul(a[j], b[j], **transposes) for j in range(a.shape[0])])
+    return tf.stack(steps)[None] if single else tf.stack(steps, axis=1)
 
 
 def _tape_loss_and_gradients(model, inputs, targets, mask=None):
