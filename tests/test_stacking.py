@@ -6,6 +6,8 @@ member from its own checkpoint; and the workflow's stacks write each network's f
 
 from __future__ import annotations
 
+import re
+
 import h5py
 import numpy as np
 import pytest
@@ -288,6 +290,45 @@ def test_the_workflow_trains_a_stack_per_size_with_each_networks_files(tiny_run,
                 for name in a:
                     np.testing.assert_array_equal(a[name][()], b[name][()])
             assert f"seed {seed} epoch 2" in (tiny_run / folder / "train.log").read_text()
+
+
+def planned_training_jobs(workdir, configfile) -> set[tuple]:
+    """(rule, variant, size, seed or None) of every training job a forced dry run lists."""
+    out = snakemake(workdir, "--dry-run", "--forceall", configfile=configfile).stdout
+    jobs = re.findall(r"^rule (train_stack\w*):\n(?:[ ].*\n)*?\s+wildcards: (.*)$", out, re.M)
+    planned = set()
+    for rule, text in jobs:
+        wildcards = dict(item.split("=", 1) for item in text.split(", "))
+        planned.add((rule, wildcards["variant"], int(wildcards["size"]), wildcards.get("seed")))
+    return planned
+
+
+@pytest.mark.parametrize("gpu", [False, True], ids=["cpu", "gpu"])
+def test_by_default_only_what_a_stack_speeds_up_is_stacked(tmp_path, gpu):
+    """stack_size null: the rate networks stack (on a CPU up to N = 32, on a GPU at every
+    N), the others train a job per network, each network exactly once."""
+    config = yaml.safe_load((CONFIGS / "tiny.yaml").read_text())
+    config["network"] = {
+        "sizes": [8, 40],
+        "seeds": [1, 2, 3],
+        "variants": {
+            "vanilla": {"architecture": "simple_rnn"},
+            "noisy": {"architecture": "leaky_rnn", "noise_std": 0.1},
+            "gru": {"architecture": "gru", "sizes": [8]},
+        },
+    }
+    config["training"].update(stack_size=None, gpu=gpu)
+    configfile = tmp_path / "auto.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    jobs = planned_training_jobs(tmp_path, configfile)
+    stacked = {(v, n) for rule, v, n, seed in jobs if seed is None}
+    alone = sorted((v, n, int(seed)) for rule, v, n, seed in jobs if seed is not None)
+    assert stacked == ({("vanilla", 8), ("vanilla", 40)} if gpu else {("vanilla", 8)})
+    lone = [("gru", 8), ("noisy", 8), ("noisy", 40)] + ([] if gpu else [("vanilla", 40)])
+    assert alone == sorted((v, n, seed) for v, n in lone for seed in (1, 2, 3))
+    # The stacks' rule is preferred where the networks of a variant train both ways.
+    assert {rule for rule, *_, seed in jobs if seed is None} == {"train_stack"}
+    assert {rule for rule, *_, seed in jobs if seed is not None} == {"train_stack_2"}
 
 
 def test_stacks_of_a_given_size_become_one_rule_each(tmp_path):

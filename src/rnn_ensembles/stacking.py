@@ -9,14 +9,14 @@ early stop and its checkpoint. A member that stops (converged, diverged or out o
 leaves the stack, which goes on with the others.
 
 A single network trains alone (``rnn_ensembles.training.train``, Keras's Adam and the
-plain hand-written BPTT). The stack restates Adam and its clipping op for op with a member
-axis, and on the CPU computes each slice of a batched matmul as the plain matmul of that
-member alone (the weight gradients, long contractions that TensorFlow splits over threads
-by shape, are taken member by member): a member ends with the weights of the same seed
+hand-written BPTT of a stack of one). The stack restates Adam and its clipping op for op
+with a member axis, and on the CPU a slice of each batched product is the same numbers as
+that member's own product (``RateStack``): a member ends with the weights of the same seed
 trained alone, to the last bit (tests/test_stacking.py checks it, and the benchmark at
 every N it stacks). On a CPU the stack is faster than its members alone only at small N
-(``CPU_STACK_MAX_UNITS``); above, and for the architectures without a stacked form, the
-members train one after another in the stack's job.
+(``CPU_STACK_MAX_UNITS``); the workflow gives the other networks a job each
+(:func:`stack_refusal`), and a stack asked for where it is not faster (an explicit
+``training.stack_size``) trains its members one after another in its job.
 """
 
 from __future__ import annotations
@@ -71,21 +71,39 @@ class Member:
 CPU_STACK_MAX_UNITS = 32
 
 
+def stack_refusal(architecture: str, options: dict, n_units: int, gpu: bool) -> str | None:
+    """Why the seeds of ``architecture`` with ``options`` at ``n_units`` would not train faster
+    as one stack than one by one, on a GPU (``gpu``) or a CPU; ``None`` when they would.
+
+    Read from the config alone (no model is built): the workflow plans its training jobs
+    with it, a job per stack where stacks are faster and a job per network elsewhere.
+    """
+    from rnn_ensembles.models import get_architecture
+
+    arch = get_architecture(architecture)
+    if getattr(arch, "stack_form", None) is None:
+        return f"{architecture} has no stacked form"
+    refusal = arch.stack_refusal(options)
+    if refusal:
+        return refusal
+    if n_units > CPU_STACK_MAX_UNITS and not gpu:
+        return f"N = {n_units} > {CPU_STACK_MAX_UNITS}: on a CPU a stack is not faster there"
+    return None
+
+
 def stackable(architecture: str, models, n_units: int) -> str | None:
-    """``None`` when ``models`` of ``architecture`` train as one stack, else why not."""
+    """``None`` when ``models`` of ``architecture`` train as one stack here, else why not."""
     import tensorflow as tf
 
     from rnn_ensembles.models import get_architecture
 
-    form = getattr(get_architecture(architecture), "stack_form", None)
-    if form is None:
-        return f"{architecture} has no stacked form"
-    stack = form(models)
-    if isinstance(stack, str):
-        return stack
-    if n_units > CPU_STACK_MAX_UNITS and not tf.config.list_physical_devices("GPU"):
-        return f"N = {n_units} > {CPU_STACK_MAX_UNITS}: on a CPU a stack is not faster there"
-    return None
+    gpu = bool(tf.config.list_physical_devices("GPU"))
+    # The models' cells say the rest (their noise), which the options {} leave out here.
+    refusal = stack_refusal(architecture, {}, n_units, gpu)
+    if refusal:
+        return refusal
+    stack = get_architecture(architecture).stack_form(models)
+    return stack if isinstance(stack, str) else None
 
 
 def train_stack(

@@ -4,6 +4,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from rnn_ensembles.config import ConfigError, check_config, network_variants
+from rnn_ensembles.stacking import stack_refusal
 from rnn_ensembles.tasks import make_task
 
 try:

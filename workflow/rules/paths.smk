@@ -122,23 +122,51 @@ def seed_stacks(seeds):
     return [tuple(seeds[i : i + size]) for i in range(0, len(seeds), size)]
 
 
+def stacks_here(variant, size):
+    """Whether the seeds of ``variant`` at ``size`` train as stacks: always with an explicit
+    training.stack_size; with null (automatic), where a stack trains faster than its
+    members one by one (rnn_ensembles.stacking.stack_refusal: the rate networks, on a CPU
+    up to N = 32, on a GPU (training.gpu) at every N)."""
+    if config["training"]["stack_size"] is not None:
+        return True
+    spec = VARIANTS[variant]
+    refusal = stack_refusal(
+        spec["architecture"], spec["options"], size, config["training"]["gpu"]
+    )
+    return refusal is None
+
+
 def stack_rules():
-    """The training rules, each as (its name, its member seeds as text, its variants), one
-    per distinct stack of seeds; with stack_size 1 a single one whose seed is a wildcard.
-    """
+    """The training rules, each as (its name, its member seeds as text, its variants, its
+    sizes, or None for any), in the order Snakemake prefers them where two could write a network: one rule
+    per distinct stack of seeds, then one whose seed is a wildcard for the networks that
+    train a job each (all of them with stack_size 1). A rule's variants and sizes are the
+    values its wildcards may take; the networks of a variant that stack at some sizes and
+    not at others fall to both rules there, hence the order."""
     if config["training"]["stack_size"] == 1:
-        return [("train_stack", ("{seed}",), list(VARIANTS))]
-    stacks = {}  # stack -> the variants that train it, in the config's order
+        return [("train_stack", ("{seed}",), list(VARIANTS), None)]
+    stacks, alone = (
+        {},
+        {},
+    )  # stack -> {variant: sizes}; variant -> sizes a job per network
     for variant, spec in VARIANTS.items():
-        for stack in seed_stacks(spec["seeds"]):
-            stacks.setdefault(stack, []).append(variant)
+        for size in spec["sizes"]:
+            if not stacks_here(variant, size):
+                alone.setdefault(variant, []).append(size)
+                continue
+            for stack in seed_stacks(spec["seeds"]):
+                stacks.setdefault(stack, {}).setdefault(variant, []).append(size)
+    groups = [(tuple(map(str, stack)), grid) for stack, grid in stacks.items()]
+    if alone:
+        groups.append((("{seed}",), alone))
     return [
         (
             "train_stack" if i == 0 else f"train_stack_{i + 1}",
-            tuple(map(str, stack)),
-            variants,
+            members,
+            list(grid),
+            sorted({size for sizes in grid.values() for size in sizes}),
         )
-        for i, (stack, variants) in enumerate(stacks.items())
+        for i, (members, grid) in enumerate(groups)
     ]
 
 

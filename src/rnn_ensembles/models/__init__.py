@@ -13,6 +13,8 @@ An architecture module provides
   stacked model with a member axis (:class:`~rnn_ensembles.models.simple_rnn.RateStack`:
   ``loss_and_gradients``, ``outputs``, ``subset``), or a sentence saying why they do not
   stack; :func:`rnn_ensembles.stacking.train_stack` trains the seeds of a size with it;
+  with it ``stack_refusal(options)``: why networks of these options do not stack, or
+  ``None`` (read before any model is built, to plan the training jobs);
 * optionally ``loss_and_gradients(model, inputs, targets)``, a faster gradient of the
   training loss than TensorFlow's automatic differentiation.
 

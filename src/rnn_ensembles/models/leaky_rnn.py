@@ -41,6 +41,7 @@ NETWORK_OPTIONS = ("tau", "dt", "noise_std", *simple_rnn.CONSTRAINT_OPTIONS)
 
 loss_and_gradients = simple_rnn.loss_and_gradients
 stack_form = simple_rnn.stack_form
+stack_refusal = simple_rnn.stack_refusal
 
 
 def option_problems(options: dict) -> list[str]:

@@ -311,10 +311,11 @@ class RateStack:
     """K rate networks of one architecture and options, trained as one: every weight with a
     leading member axis, every product a batched matmul over it (Eq. 6/7, no bias).
 
-    The members differ only in their weights and connection masks. Each slice of a batched
-    matmul on the CPU is computed as the matmul of that member alone, whatever K, and the
-    weight gradients are taken member by member, so a member's numbers do not depend on
-    the stack it is in (tests/test_stacking.py checks it to the bit).
+    The members differ only in their weights and connection masks. On a CPU each slice of a
+    batched matmul is the same numbers as the product of that member alone, whatever K (the
+    weight gradients, contractions over a chunk's steps and trials, are batched products
+    for a single member too: a plain one may sum in another order), so a member's numbers
+    do not depend on the stack it is in (tests/test_stacking.py checks it to the bit).
 
     Args:
         alpha: dt / tau, 1 for Eq. 7.
