@@ -303,8 +303,12 @@ class _Stack:
     def trace(self, x_train, y_train, m_train, x_val) -> None:
         import tensorflow as tf
 
+        from rnn_ensembles.models.simple_rnn import compiled_on_cpu
+
         n_members = len(self.members)
         lr = tf.constant(self.config.learning_rate, tf.float32)
+        # As a network alone computes its gradients: the same program for K members.
+        loss_and_gradients = compiled_on_cpu(self.form.loss_and_gradients)
 
         # reduce_retracing, as training.train's step: the last, smaller batch of an epoch
         # then runs a graph of unknown batch size in both, whose kernels give other bits
@@ -313,7 +317,7 @@ class _Stack:
         def train_step(idx):
             batch = [tf.gather(x_train, idx), tf.gather(y_train, idx)]
             batch.append(None if m_train is None else tf.gather(m_train, idx))
-            loss, grads = self.form.loss_and_gradients(self.weights, *batch)
+            loss, grads = loss_and_gradients(self.weights, *batch)
             self._apply(grads, lr)
             return loss
 
