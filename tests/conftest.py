@@ -24,14 +24,16 @@ REFERENCE = REPO.parent / "shared/reference"
 REFERENCE_FILES = {kind: f"paper-network-N400-{kind}.hdf5" for kind in PAPER_NETWORK_FILES}
 
 
-def snakemake_command(workdir, *args, configfile=CONFIGS / "tiny.yaml") -> list[str]:
+def snakemake_command(
+    workdir, *args, configfile=CONFIGS / "tiny.yaml", snakefile=REPO / "Snakefile"
+) -> list[str]:
     """The command line that runs the workflow in ``workdir`` as a user would."""
     return [
         sys.executable,
         "-m",
         "snakemake",
         "--snakefile",
-        str(REPO / "Snakefile"),
+        str(snakefile),
         "--directory",
         str(workdir),
         "--configfile",
@@ -43,9 +45,16 @@ def snakemake_command(workdir, *args, configfile=CONFIGS / "tiny.yaml") -> list[
 SNAKEMAKE_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
-def snakemake(workdir, *args, configfile=CONFIGS / "tiny.yaml", check=True, timeout=600):
+def snakemake(
+    workdir,
+    *args,
+    configfile=CONFIGS / "tiny.yaml",
+    check=True,
+    timeout=600,
+    snakefile=REPO / "Snakefile",
+):
     """Run the workflow as a user would, in ``workdir``; returns the completed process."""
-    cmd = snakemake_command(workdir, *args, configfile=configfile)
+    cmd = snakemake_command(workdir, *args, configfile=configfile, snakefile=snakefile)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=SNAKEMAKE_ENV)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-6000:]}")
