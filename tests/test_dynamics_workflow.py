@@ -8,9 +8,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
-import pytest
 import yaml
-from conftest import snakemake
+from conftest import needs_paper_network, paper_network, snakemake
 
 from rnn_ensembles.analysis import read_analysis
 from rnn_ensembles.fixed_points import FixedPoints, speed
@@ -20,8 +19,7 @@ from rnn_ensembles.topology import Topology
 
 SIZES, SEEDS = (2, 8), (1, 2)
 LABELS = [f"simple_rnn/N{n}/seed{s}" for n in SIZES for s in SEEDS]
-REFERENCE = Path(__file__).resolve().parents[2] / "shared/reference"
-PAPER_TRAINED = REFERENCE / "paper-network-N400-trained.hdf5"
+PAPER_TRAINED = paper_network("trained")
 
 
 def test_fixed_points_and_robustness_of_every_network(tiny_run):
@@ -187,7 +185,7 @@ def external_config(tmp_path, networks: dict) -> Path:
     return path
 
 
-@pytest.mark.skipif(not PAPER_TRAINED.exists(), reason=f"no paper network in {REFERENCE}")
+@needs_paper_network("trained")
 def test_paper_network_is_analysed_and_compared_with_the_ensemble(tmp_path):
     config = external_config(tmp_path, {"paper_N400": PAPER_TRAINED})
     targets = ("summary/figures/distances.png", "external/paper_N400/figures/fixed_points.png")

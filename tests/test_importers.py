@@ -2,11 +2,19 @@
 and Keras 3 files, Keras 3 archives, and refusals."""
 
 import json
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
+from conftest import (
+    PAPER_NETWORK_FILES,
+    PAPER_NETWORKS_ABSENT,
+    PAPER_NETWORKS_FOLDER,
+    PAPER_NETWORKS_VARIABLE,
+    PAPER_REPOSITORY,
+    needs_paper_network,
+    paper_network,
+)
 
 from rnn_ensembles import metrics
 from rnn_ensembles.importers import import_network
@@ -17,11 +25,7 @@ from rnn_ensembles.models.lstm import LSTMNetwork
 from rnn_ensembles.models.simple_rnn import SimpleRNNNetwork
 from rnn_ensembles.tasks import make_task
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared/reference"
-PAPER_TRAINED = REFERENCE / "paper-network-N400-trained.hdf5"
-needs_paper = pytest.mark.skipif(
-    not PAPER_TRAINED.exists(), reason=f"the paper's networks are not in {REFERENCE}"
-)
+PAPER_TRAINED = paper_network("trained")
 
 
 def random_network(n=5, seed=0):
@@ -85,7 +89,7 @@ def write_keras2(
     write_keras2_layout(path, rnn, readout, rnn_config if with_config else None)
 
 
-@needs_paper
+@needs_paper_network("trained")
 def test_paper_network_solves_the_task_it_was_trained_on():
     net = import_network(PAPER_TRAINED)
     assert isinstance(net, SimpleRNNNetwork)
@@ -99,6 +103,35 @@ def test_paper_network_solves_the_task_it_was_trained_on():
     _, outputs = net.run(inputs)
     assert metrics.sign_accuracy(outputs, targets) > 0.995  # 0.999 on 600 trials
     assert metrics.mean_squared_error(outputs, targets) < 0.03  # about 0.015
+
+
+@needs_paper_network("initial")
+def test_paper_initial_network_starts_orthogonal():
+    net = import_network(paper_network("initial"))
+    assert isinstance(net, SimpleRNNNetwork) and net.W_rec.shape == (400, 400)
+    # The paper's recurrent initializer: an orthogonal matrix, every eigenvalue on the unit
+    # circle.
+    np.testing.assert_allclose(net.W_rec @ net.W_rec.T, np.eye(400), atol=1e-5)
+    np.testing.assert_allclose(np.abs(np.linalg.eigvals(net.W_rec)), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("layout", ["folder", "repository"])
+def test_paper_networks_are_found_where_the_variable_points(tmp_path, monkeypatch, layout):
+    folder = tmp_path if layout == "folder" else tmp_path / PAPER_NETWORKS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in PAPER_NETWORK_FILES.values():
+        (folder / name).write_bytes(b"")
+    monkeypatch.setenv(PAPER_NETWORKS_VARIABLE, str(tmp_path))
+    for kind, name in PAPER_NETWORK_FILES.items():
+        assert paper_network(kind) == folder / name
+
+
+def test_without_the_paper_networks_the_skip_says_where_to_get_them(tmp_path, monkeypatch):
+    monkeypatch.setenv(PAPER_NETWORKS_VARIABLE, str(tmp_path))  # an empty folder
+    assert paper_network("trained") is None and paper_network("initial") is None
+    assert PAPER_REPOSITORY in PAPER_NETWORKS_ABSENT
+    assert PAPER_NETWORKS_VARIABLE in PAPER_NETWORKS_ABSENT
+    assert PAPER_NETWORKS_FOLDER in PAPER_NETWORKS_ABSENT
 
 
 def test_keras2_layout_is_read_whatever_the_layer_numbers(tmp_path):

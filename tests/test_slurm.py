@@ -4,7 +4,7 @@ the shipped profile (profiles/slurm).
 tests/slurm/cluster.sh runs a single-node cluster with job accounting on this machine. The
 tiny config, cut to one size and two seeds, goes through sbatch as three jobs: the dataset,
 one grouped job that trains and analyses both networks (--groups, --group-components, as
-the README advises for small networks), and the aggregation. The networks must equal
+docs/cluster.md advises for small networks), and the aggregation. The networks must equal
 those of the local run of the same seeds, and sacct must list the three jobs COMPLETED
 under the account that the environment named.
 """

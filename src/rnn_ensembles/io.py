@@ -63,6 +63,19 @@ def read_json(path, kind: str, keys=()) -> dict:
     return data
 
 
+def read_table(path, kind: str, index: bool = False):
+    """Read a TSV table written by a stage as a pandas DataFrame (its first column as the
+    index with ``index``, as the distance matrices are written)."""
+    import pandas as pd  # not at import: the numpy-only jobs start faster without it
+
+    try:
+        return pd.read_csv(path, sep="\t", index_col=0 if index else None)
+    except FileNotFoundError:
+        raise DataFileError(f"{path}: {kind} table does not exist") from None
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise DataFileError(f"{path}: not a readable {kind} table ({err})") from None
+
+
 def _json_default(value):
     if isinstance(value, np.generic):
         return value.item()
