@@ -303,12 +303,12 @@ class _Stack:
     def trace(self, x_train, y_train, m_train, x_val) -> None:
         import tensorflow as tf
 
-        from rnn_ensembles.models.simple_rnn import compiled_on_cpu
+        from rnn_ensembles.models.simple_rnn import training_gradients
 
         n_members = len(self.members)
         lr = tf.constant(self.config.learning_rate, tf.float32)
         # As a network alone computes its gradients: the same program for K members.
-        loss_and_gradients = compiled_on_cpu(self.form.loss_and_gradients)
+        loss_and_gradients = training_gradients(self.form)
 
         # reduce_retracing, as training.train's step: the last, smaller batch of an epoch
         # then runs a graph of unknown batch size in both, whose kernels give other bits

@@ -249,7 +249,7 @@ def to_network(model, attrs: dict | None = None) -> SimpleRNNNetwork:
     return SimpleRNNNetwork(rate_arrays(model), options, dict(attrs or {}))
 
 
-def loss_and_gradients(model, inputs, targets, mask=None, chunk: int = 20):
+def loss_and_gradients(model, inputs, targets, mask=None):
     """Mean squared error of ``model(inputs)`` and its gradients, by hand-written BPTT.
 
     With ``mask`` (the shape of ``targets``) the loss is the masked MSE
@@ -257,13 +257,13 @@ def loss_and_gradients(model, inputs, targets, mask=None, chunk: int = 20):
     over every step and channel.
 
     For ``SimpleRNN`` and for :class:`~rnn_ensembles.models.layers.RateCell` (any alpha,
-    mask and Dale's law): the model as a stack of one (:meth:`RateStack.loss_and_gradients`,
-    which runs plain matmuls for a single member; on a CPU compiled by XLA,
-    :func:`compiled_on_cpu`). The same numbers as ``keras.losses.MeanSquaredError`` under
-    a ``GradientTape`` (up to float32 rounding; tests/test_network.py checks it), in about
-    half the time on a CPU. A cell with
-    recurrent noise (``noise_std`` > 0) is differentiated by ``GradientTape`` over
-    ``model(inputs, training=True)`` instead, which draws the noise as the cell does.
+    mask and Dale's law): the model as a stack of one, through :func:`training_gradients`
+    (:meth:`RateStack.loss_and_gradients`, which runs plain matmuls for a single member;
+    on a CPU compiled by XLA). The same numbers as ``keras.losses.MeanSquaredError`` under
+    a ``GradientTape`` (up to float32 rounding; tests/test_network.py checks it), in less
+    than half the time on a CPU. A cell with recurrent noise (``noise_std`` > 0) is
+    differentiated by ``GradientTape`` over ``model(inputs, training=True)`` instead, which
+    draws the noise as the cell does.
 
     Returns the loss and the gradients in the order of ``model.trainable_variables``
     (``W_in``, ``W_rec``, ``W_out``, ``b_out``). Call inside a ``tf.function``.
@@ -272,29 +272,40 @@ def loss_and_gradients(model, inputs, targets, mask=None, chunk: int = 20):
     if isinstance(stack, str):
         return _tape_loss_and_gradients(model, inputs, targets, mask)
     variables = [v[None] for v in model.trainable_variables]
-    loss, grads = compiled_on_cpu(stack.loss_and_gradients)(
-        variables, inputs[None], targets[None], None if mask is None else mask[None], chunk
+    loss, grads = training_gradients(stack)(
+        variables, inputs[None], targets[None], None if mask is None else mask[None]
     )
     return loss[0], [g[0] for g in grads]
 
 
-def compiled_on_cpu(function):
-    """``function`` (a :meth:`RateStack.loss_and_gradients`) compiled by XLA where no GPU is
-    visible, else as it is.
+# Steps per chunk of the time loops (RateStack.loss_and_gradients): TensorFlow's ops pay a
+# dispatch per op, which a chunk written out in the graph spreads; XLA compiles the ops of
+# a loop as one and runs 10 as fast as 20 (faster at N = 32) in half the compile time.
+OPS_CHUNK, XLA_CHUNK = 20, 10
 
-    XLA fuses each chunk's element-wise work and removes the cost of dispatching every op of
-    the time loops, which bounds small networks on a CPU: measured on one thread, 340 steps,
-    batch 64, a step of one network at N = 8 took 2.1 x less time, at N = 16 1.2 x, N = 32
-    1.4 x, N = 64 1.07 x and N = 128 1.01 x; a stack of 5 or 20 at N = 8 1.3 x less than
-    without. The program of a stack gives each member the bits of its program alone
-    (tests/test_stacking.py); the compiled numbers differ from the uncompiled ones in the
-    last bits. A GPU runs the ops as they are.
+
+def training_gradients(stack: RateStack):
+    """The BPTT that training runs, ``(variables, inputs, targets, mask) -> (losses,
+    gradients)`` of :meth:`RateStack.loss_and_gradients`: compiled by XLA where no GPU is
+    visible, else TensorFlow's ops as they are.
+
+    On a CPU, XLA fuses each chunk's element-wise work and removes the dispatch of every op
+    of the time loops, which bounds small networks: measured on one thread, 340 steps,
+    batch 64, a step of one network at N = 8 in half the time (2.5 ms against 5.1), at
+    N = 16 to 64 in 0.7 to 0.9 of it, a stack of 5 or 20 at N = 8 in 0.75 of it; compiling
+    takes about a second. A stack and a network alone run the same program, so a member has
+    the bits of its seed alone (tests/test_stacking.py); compiled and uncompiled numbers
+    differ in the last bits.
     """
+    import functools
+
     import tensorflow as tf
 
     if tf.config.list_physical_devices("GPU"):
-        return function
-    return tf.function(function, jit_compile=True)
+        return functools.partial(stack.loss_and_gradients, chunk=OPS_CHUNK)
+    return tf.function(
+        functools.partial(stack.loss_and_gradients, chunk=XLA_CHUNK), jit_compile=True
+    )
 
 
 def stack_refusal(options: dict) -> str | None:
