@@ -63,11 +63,12 @@ class Member:
         return bool(self.status)
 
 
-# Above this N a CPU computes the stack's batched matmuls no faster than the members' own
-# plain ones: measured (benchmarks/benchmark_stacking.py, one thread, 340 steps, batch 64),
-# K = 5 and 20 against one network alone: 1.5x and 2.1x at N = 8, 1.2x at N = 16, 1.05x at
-# N = 32, 0.86-0.88x at N = 64 and 0.82-0.88x at N = 128. There, on a CPU, the members train
-# one after another (a GPU stacks every N: it is filled only by many networks at once).
+# Above this N a stack is not worth its one job on a CPU: measured (benchmarks/
+# benchmark_stacking.py, one thread, 340 steps, batch 64, both compiled by XLA), K = 5 and
+# 20 against one network alone: 1.5x at N = 8, 1.25x at N = 16, 1.04-1.10x at N = 32 and
+# 1.08x at N = 64, within what separate jobs regain by running side by side and stopping
+# on their own. There a CPU gets a job per network (a GPU stacks every N: it is filled
+# only by many networks at once).
 CPU_STACK_MAX_UNITS = 32
 
 

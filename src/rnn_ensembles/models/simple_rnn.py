@@ -290,12 +290,12 @@ def training_gradients(stack: RateStack):
     visible, else TensorFlow's ops as they are.
 
     On a CPU, XLA fuses each chunk's element-wise work and removes the dispatch of every op
-    of the time loops, which bounds small networks: measured on one thread, 340 steps,
-    batch 64, a step of one network at N = 8 in half the time (2.5 ms against 5.1), at
-    N = 16 to 64 in 0.7 to 0.9 of it, a stack of 5 or 20 at N = 8 in 0.75 of it; compiling
-    takes about a second. A stack and a network alone run the same program, so a member has
-    the bits of its seed alone (tests/test_stacking.py); compiled and uncompiled numbers
-    differ in the last bits.
+    of the time loops, which bounds small networks: measured on one thread, epochs of 340
+    steps in batches of 64, one network at N = 8 in 0.55 of the time, at N = 16 and 32 in
+    0.75-0.8, at N = 64 and 128 in about the same; a stack of 5 or 20 at N = 8 in 0.75 of
+    it; compiling takes about a second. A stack and a network alone run the same program,
+    so a member has the bits of its seed alone (tests/test_stacking.py); compiled and
+    uncompiled numbers differ in the last bits.
     """
     import functools
 
