@@ -138,17 +138,15 @@ def stacks_here(variant, size):
 
 def stack_rules():
     """The training rules, each as (its name, its member seeds as text, its variants, its
-    sizes, or None for any), in the order Snakemake prefers them where two could write a network: one rule
-    per distinct stack of seeds, then one whose seed is a wildcard for the networks that
-    train a job each (all of them with stack_size 1). A rule's variants and sizes are the
-    values its wildcards may take; the networks of a variant that stack at some sizes and
-    not at others fall to both rules there, hence the order."""
+    sizes or None for any), in the order Snakemake prefers them where two could write a
+    network: one rule per distinct stack of seeds, then one whose seed is a wildcard for
+    the networks that train a job each (all of them with stack_size 1). A rule's variants
+    and sizes are the values its wildcards may take; the networks of a variant that stack
+    at some sizes and not at others fall to both rules there, hence the order."""
     if config["training"]["stack_size"] == 1:
         return [("train_stack", ("{seed}",), list(VARIANTS), None)]
-    stacks, alone = (
-        {},
-        {},
-    )  # stack -> {variant: sizes}; variant -> sizes a job per network
+    stacks = {}  # stack of seeds -> {variant: its sizes that train as that stack}
+    alone = {}  # variant -> its sizes that train a job per network
     for variant, spec in VARIANTS.items():
         for size in spec["sizes"]:
             if not stacks_here(variant, size):

@@ -380,7 +380,7 @@ class RateStack:
             recurrent = recurrent * tf.cast(self.masks, recurrent.dtype)
         return kernel, recurrent
 
-    def outputs(self, variables, inputs, chunk: int = 20):
+    def outputs(self, variables, inputs, chunk: int = OPS_CHUNK):
         """(K, B, T, outputs) of the members on ``inputs`` (K, B, T, inputs), the same numbers
         as each member's Keras model gives (the readout as Keras's ``Dense`` takes it: one
         product over every step and trial; taken a chunk at a time inside the loop, some
@@ -462,7 +462,7 @@ class RateStack:
             outs += b_out[:, None, None, :]
         return _Forward(states, arrays[-1] if leaky else None, outs, x, pad, n_chunks)
 
-    def loss_and_gradients(self, variables, inputs, targets, mask=None, chunk: int = 20):
+    def loss_and_gradients(self, variables, inputs, targets, mask=None, chunk: int = OPS_CHUNK):
         """Each member's training loss (K,) and its gradients, by hand-written BPTT.
 
         ``variables``: kernel (K, I, N), recurrent kernel (K, N, N), readout kernel
@@ -488,7 +488,7 @@ class RateStack:
             constraint_tape.watch([kernel, recurrent])
             w_in, w_rec = self.effective_kernels(kernel, recurrent)
         alpha, leaky = self.alpha, self.alpha != 1.0
-        n_members, n_in, n_units = w_in.shape
+        n_members, _, n_units = w_in.shape
         n_out = w_out.shape[-1]
         forward = self._forward(w_in, w_rec, w_out, b_out, inputs, chunk)
         batch = tf.shape(inputs)[1]
